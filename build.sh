@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# One entry point for a fresh Debian 12 machine:
+#
+#   ./build.sh demo    install what is needed, build, run the main job on the
+#                      built-in default machine
+#   ./build.sh test    install what is needed, build with ASan+UBSan, run every
+#                      test (unit, CLI, fuzzers briefly, the QEMU kernel tests);
+#                      the last line is "tests: N passed, M failed"
+#   ./build.sh deps    only install the Debian packages
+#   ./build.sh build   only build (./build/cli/p2pdma)
+#
+set -eu
+cd "$(dirname "$0")"
+
+DEFAULT_MACHINE=builtin:dual-xeon-8gpu
+
+# Everything the build, the tests and the fuzzers use, from Debian 12.
+DEPS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
+libpci-dev pci.ids pciutils libjson-c-dev libarchive-dev libxml2-dev
+liburing-dev libcmocka-dev graphviz xz-utils bzip2 gzip tar"
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+	if [ -n "${P2PDMA_SKIP_DEPS:-}" ]; then return 0; fi
+	echo "== installing Debian packages"
+	as_root apt-get update -q
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $DEPS
+}
+
+build() {
+	if [ ! -d build ]; then meson setup build; fi
+	ninja -C build
+}
+
+demo() {
+	deps
+	build
+	P=./build/cli/p2pdma
+	echo
+	echo "== p2pdma -i $DEFAULT_MACHINE topo"
+	$P -i "$DEFAULT_MACHINE" topo
+}
+
+# Sum of TAP cases over every meson test; a test without TAP output counts once.
+count_meson() {
+	python3 - "$1" <<'PY'
+import json, re, sys
+passed = failed = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    out = t.get("stdo") or ""
+    ok = len(re.findall(r"^ok ", out, re.M))
+    bad = len(re.findall(r"^not ok ", out, re.M))
+    if ok + bad == 0:
+        ok, bad = (1, 0) if t["result"] == "OK" else (0, 1)
+    elif t["result"] != "OK" and bad == 0:
+        bad = 1        # crashed or timed out after its last TAP line
+    passed += ok
+    failed += bad
+print(passed, failed)
+PY
+}
+
+test_all() {
+	deps
+	PASSED=0
+	FAILED=0
+	echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
+	rm -rf build-ci
+	meson setup build-ci -Db_sanitize=address,undefined >/dev/null
+	ninja -C build-ci
+	echo "== unit and CLI tests"
+	meson test -C build-ci --print-errorlogs --num-processes 2 || true
+	set -- $(count_meson build-ci/meson-logs/testlog.json)
+	PASSED=$((PASSED + $1))
+	FAILED=$((FAILED + $2))
+	if [ -x scripts/fuzz.sh ]; then
+		echo "== fuzzers (brief runs)"
+		set -- $(scripts/fuzz.sh | tail -n 1)
+		PASSED=$((PASSED + $1))
+		FAILED=$((FAILED + $2))
+	fi
+	echo "tests: $PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+}
+
+case "${1:-}" in
+demo) demo ;;
+test) test_all ;;
+deps) deps ;;
+build) build ;;
+*)
+	sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

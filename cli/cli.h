@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The p2pdma command-line tool: shared state and helpers for subcommands.
+ * Each subcommand lives in cmd_NAME.c and is listed in main.c.
+ */
+#ifndef P2PDMA_CLI_H
+#define P2PDMA_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "p2pdma.h"
+
+/* Exit statuses every subcommand uses. */
+#define EXIT_OK		0
+#define EXIT_NO		1	/* the answer is "no" (e.g. P2P not possible) */
+#define EXIT_USAGE	2	/* bad usage or bad input */
+
+struct cli {
+	const char *input;		/* -i; NULL = the live machine */
+	enum p2pdma_input_format format;
+	const char *builtin_dir;	/* $P2PDMA_MACHINES_DIR, or NULL */
+};
+
+struct cli_command {
+	const char *name;
+	const char *args;		/* one-line synopsis after the name */
+	const char *summary;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Load the machine named by -i (or the live one); prints the error itself. */
+struct p2pdma_fabric *cli_load(const struct cli *cli);
+
+/* "p2pdma: error: ..." on stderr; returns EXIT_USAGE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report a library error; returns EXIT_USAGE. */
+int cli_lib_error(const struct p2pdma_error *e);
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The log hook handed to the library: warnings go to stderr. */
+void cli_log(void *arg, enum p2pdma_log_level level, const char *msg);
+
+/* Print a command's usage ("Usage: p2pdma [-i SRC] NAME ARGS") and options. */
+void cli_usage(FILE *out, const struct cli_command *cmd, const char *options);
+
+/* Write @s to stdout; returns EXIT_OK, or EXIT_USAGE if stdout failed. */
+int cli_print(const char *s);
+
+int cmd_topo(struct cli *cli, int argc, char **argv);
+int cmd_capture(struct cli *cli, int argc, char **argv);
+int cmd_machines(struct cli *cli, int argc, char **argv);
+
+extern const struct cli_command cli_commands[];
+const struct cli_command *cli_find_command(const char *name);
+
+#endif /* P2PDMA_CLI_H */

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Helpers shared by the subcommands: loading the machine, errors, usage.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("p2pdma: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("p2pdma: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_lib_error(const struct p2pdma_error *e)
+{
+	return cli_error("%s", e->reason[0] ? e->reason : "unknown error");
+}
+
+void cli_log(void *arg, enum p2pdma_log_level level, const char *msg)
+{
+	(void)arg;
+	if (level == P2PDMA_LOG_WARN)
+		cli_warn("%s", msg);
+	else if (getenv("P2PDMA_DEBUG"))
+		fprintf(stderr, "p2pdma: %s\n", msg);
+}
+
+struct p2pdma_fabric *cli_load(const struct cli *cli)
+{
+	struct p2pdma_load_opts o = {
+		.path = cli->input,
+		.format = cli->format,
+		.builtin_dir = cli->builtin_dir,
+		.log = cli_log,
+	};
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f;
+
+	if (p2pdma_fabric_load(&o, &f, &e)) {
+		cli_lib_error(&e);
+		return NULL;
+	}
+	return f;
+}
+
+void cli_usage(FILE *out, const struct cli_command *cmd, const char *options)
+{
+	fprintf(out, "Usage: p2pdma [-i SRC] %s%s%s\n\n%s\n", cmd->name,
+		cmd->args[0] ? " " : "", cmd->args, cmd->summary);
+	if (options && *options)
+		fprintf(out, "\nOptions:\n%s", options);
+	fputs("\nSee p2pdma(1) and 'p2pdma --help' for -i and the other global options.\n",
+	      out);
+}
+
+int cli_print(const char *s)
+{
+	if (fputs(s, stdout) == EOF || fflush(stdout))
+		return cli_error("cannot write the output: %m");
+	return EXIT_OK;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * p2pdma: global options, then one subcommand.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+const struct cli_command cli_commands[] = {
+	{ "topo", "[--json]",
+	  "Show the PCIe tree: host bridges, root ports, switches, functions,\n"
+	  "with names, links, ACS state, IOMMU groups and p2pmem.", cmd_topo },
+	{ "capture", "OUT.tar.xz",
+	  "Write everything p2pdma reads from this machine into a tarball that\n"
+	  "'p2pdma -i OUT.tar.xz ...' loads as if it were this machine.", cmd_capture },
+	{ "machines", "",
+	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
+	  cmd_machines },
+	{ 0 },
+};
+
+const struct cli_command *cli_find_command(const char *name)
+{
+	const struct cli_command *c;
+
+	for (c = cli_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	const struct cli_command *c;
+
+	fputs("Usage: p2pdma [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+	      "\n"
+	      "Answers, as the Linux kernel would, whether PCIe devices can do\n"
+	      "peer-to-peer DMA, by which path, and why not.\n"
+	      "\n"
+	      "Global options:\n"
+	      "  -i, --input SRC         the machine to look at (default: this one):\n"
+	      "                          a directory holding a sys/ tree, a capture\n"
+	      "                          tarball, a .json description, an lspci dump,\n"
+	      "                          an NCCL topology .xml, or builtin:NAME\n"
+	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin\n"
+	      "                          (default: detected from SRC)\n"
+	      "  -h, --help              this text\n"
+	      "      --version           print the version\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (c = cli_commands; c->name; c++) {
+		const char *nl = strchr(c->summary, '\n');
+		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);
+
+		fprintf(out, "  %-10s %.*s%s\n", c->name, len, c->summary, nl ? " ..." : "");
+	}
+	fputs("\n'p2pdma COMMAND --help' describes a command; p2pdma(1) has the details.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "input-format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cli cli = { .format = P2PDMA_INPUT_AUTO };
+	const struct cli_command *cmd;
+	int c;
+
+	cli.builtin_dir = getenv("P2PDMA_MACHINES_DIR");
+	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			cli.input = optarg;
+			break;
+		case 'F':
+			if (p2pdma_input_format_parse(optarg, &cli.format) ||
+			    cli.format == P2PDMA_INPUT_AUTO)
+				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin)",
+						 optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("p2pdma %s\n", P2PDMA_VERSION);
+			return EXIT_OK;
+		default:
+			fputs("Try 'p2pdma --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[optind], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = cli_find_command(argv[optind]);
+	if (!cmd) {
+		cli_error("unknown command '%s'", argv[optind]);
+		fputs("Try 'p2pdma --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* GNU getopt: start afresh for the subcommand */
+	return cmd->run(&cli, argc, argv);
+}

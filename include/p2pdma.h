@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libp2pdma: the whole public API. */
+#ifndef P2PDMA_H
+#define P2PDMA_H
+
+#include "p2pdma/fabric.h"
+
+#endif /* P2PDMA_H */

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * p2pdma fabric model: the PCIe tree every other layer reads.
+ *
+ * A fabric holds host bridges, and under each host bridge a tree of PCI
+ * functions (bridges and endpoints).  Loaders build it; after
+ * p2pdma_fabric_finalize() it is read-only except through the explicit
+ * edit functions below, each of which bumps the generation number so that
+ * caches in later layers (policy verdicts) know to drop what they hold.
+ *
+ * The structures are public so callers can read them directly; write
+ * them only through the functions in this header.
+ *
+ * Errors: every function that can fail returns a negative errno and, when
+ * given a struct p2pdma_error, fills it with a one-line reason that names
+ * the file (and line, offset or JSON path) where the problem is.  The
+ * library never prints and never exits.
+ */
+#ifndef P2PDMA_FABRIC_H
+#define P2PDMA_FABRIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Errors and log hook                                                     */
+
+#define P2PDMA_REASON_MAX 1024
+
+struct p2pdma_error {
+	int err;				/* negative errno, 0 = none */
+	char reason[P2PDMA_REASON_MAX];		/* one line, no trailing newline */
+};
+
+/* Set @e (if non-NULL) and return @err, so callers can "return p2pdma_fail(...)". */
+int p2pdma_fail(struct p2pdma_error *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+enum p2pdma_log_level {
+	P2PDMA_LOG_WARN,
+	P2PDMA_LOG_INFO,
+	P2PDMA_LOG_DEBUG,
+};
+
+/* Caller-supplied sink for warnings ("ACS state unknown ...").  May be NULL. */
+typedef void (*p2pdma_log_fn)(void *arg, enum p2pdma_log_level level,
+			      const char *msg);
+
+/* ---------------------------------------------------------------------- */
+/* Addresses                                                               */
+
+/*
+ * A function address.  Domains can be wider than 16 bits (VMD, Hyper-V,
+ * some KVM hosts print 5 or 8 hex digits).
+ */
+struct p2pdma_bdf {
+	uint32_t domain;
+	uint8_t bus;
+	uint8_t dev;	/* 0..31 */
+	uint8_t fn;	/* 0..7 */
+};
+
+#define P2PDMA_BDF_STRLEN 24	/* "ffffffff:ff:1f.7" + NUL, with room */
+
+/* Accepts "DDDD:BB:DD.F" (any number of domain digits) and "BB:DD.F" (domain 0). */
+int p2pdma_bdf_parse(const char *s, struct p2pdma_bdf *out);
+/* Writes the kernel's pci_name() form: at least 4 domain digits. */
+char *p2pdma_bdf_format(const struct p2pdma_bdf *b, char *buf, size_t len);
+int p2pdma_bdf_cmp(const struct p2pdma_bdf *a, const struct p2pdma_bdf *b);
+
+/* ---------------------------------------------------------------------- */
+/* Model                                                                   */
+
+enum p2pdma_role {
+	P2PDMA_ROLE_ENDPOINT,		/* type 0 header: any non-bridge function */
+	P2PDMA_ROLE_ROOT_PORT,
+	P2PDMA_ROLE_SWITCH_UPSTREAM,
+	P2PDMA_ROLE_SWITCH_DOWNSTREAM,
+	P2PDMA_ROLE_PCI_BRIDGE,		/* PCI/PCI-X bridge, PCIe<->PCI bridge */
+	/*
+	 * A bridge whose kind the source did not say (no readable Express
+	 * capability).  Loaders may set it; p2pdma_fabric_finalize() replaces
+	 * it with one of the roles above, so it never reaches a reader.
+	 */
+	P2PDMA_ROLE_BRIDGE,
+	P2PDMA_ROLE_COUNT,
+};
+
+/* "endpoint", "root_port", "switch_upstream", "switch_downstream", "pci_bridge" */
+const char *p2pdma_role_name(enum p2pdma_role role);
+int p2pdma_role_parse(const char *s, enum p2pdma_role *out);
+bool p2pdma_role_is_bridge(enum p2pdma_role role);
+
+enum p2pdma_acs_state {
+	P2PDMA_ACS_UNKNOWN,	/* config space was not readable: assume nothing */
+	P2PDMA_ACS_ABSENT,	/* config space readable, no ACS capability */
+	P2PDMA_ACS_PRESENT,	/* acs_cap / acs_ctrl hold the registers */
+};
+
+/* ACS Capability / Control register bits (PCIe spec, same values in both). */
+#define P2PDMA_ACS_SV	0x0001	/* source validation */
+#define P2PDMA_ACS_TB	0x0002	/* translation blocking */
+#define P2PDMA_ACS_RR	0x0004	/* P2P request redirect */
+#define P2PDMA_ACS_CR	0x0008	/* P2P completion redirect */
+#define P2PDMA_ACS_UF	0x0010	/* upstream forwarding */
+#define P2PDMA_ACS_EC	0x0020	/* P2P egress control */
+#define P2PDMA_ACS_DT	0x0040	/* direct translated P2P */
+/* The bits the kernel's p2pdma code treats as "traffic goes up to the root". */
+#define P2PDMA_ACS_REDIRECT_MASK (P2PDMA_ACS_RR | P2PDMA_ACS_CR | P2PDMA_ACS_EC)
+
+enum p2pdma_bar_flags {
+	P2PDMA_BAR_IO		= 1 << 0,
+	P2PDMA_BAR_MEM		= 1 << 1,
+	P2PDMA_BAR_PREFETCH	= 1 << 2,
+	P2PDMA_BAR_64		= 1 << 3,
+};
+
+#define P2PDMA_NUM_BARS 6
+
+struct p2pdma_bar {
+	uint64_t start;		/* CPU physical address; 0 with size 0 = unused */
+	uint64_t size;
+	unsigned int flags;	/* enum p2pdma_bar_flags */
+};
+
+/* Link speed in mega-transfers per second: 2500, 5000, 8000, 16000, ... 0 = unknown. */
+struct p2pdma_link {
+	uint32_t speed;
+	uint32_t width;		/* lanes, 0 = unknown */
+	uint32_t max_speed;
+	uint32_t max_width;
+};
+
+/* Kernel p2pmem pool state (sysfs p2pmem/), or a described provider. */
+struct p2pdma_p2pmem {
+	bool present;
+	bool published;
+	uint64_t size;
+	uint64_t available;
+};
+
+struct p2pdma_host_bridge;
+
+struct p2pdma_function {
+	struct p2pdma_bdf bdf;
+	uint16_t vendor, device;
+	uint16_t subsys_vendor, subsys_device;
+	uint32_t class_code;		/* 24 bits: base, sub, prog-if */
+	uint8_t revision;
+	enum p2pdma_role role;
+
+	/* Tree.  parent == NULL: the function sits on its host bridge's root bus. */
+	struct p2pdma_host_bridge *host;
+	struct p2pdma_function *parent;
+	struct p2pdma_function **children;	/* sorted by BDF */
+	size_t nr_children;
+	int depth;				/* 0 on the root bus */
+
+	/* Bridges only: bus numbers behind the bridge (-1 unknown). */
+	int secondary_bus, subordinate_bus;
+
+	/* SR-IOV: a VF names its PF; the policy walks up from the PF. */
+	struct p2pdma_function *physfn;
+
+	struct p2pdma_bar bars[P2PDMA_NUM_BARS];
+	struct p2pdma_link link;
+
+	/* PCIe Device/Port Type from the Express capability, -1 when unknown. */
+	int pcie_type;
+
+	enum p2pdma_acs_state acs_state;
+	uint16_t acs_cap;		/* valid when acs_state == PRESENT */
+	uint16_t acs_ctrl;		/* current value, after any edit */
+
+	int iommu_group;		/* -1: none */
+	int numa_node;			/* -1: unknown */
+	char *driver;			/* NULL: none bound */
+	struct p2pdma_p2pmem p2pmem;
+
+	size_t index;			/* position in fabric->fns */
+};
+
+struct p2pdma_host_bridge {
+	char *name;			/* "pci0000:00" as in sysfs */
+	uint32_t domain;
+	uint8_t bus;			/* root bus number */
+	/* PCI bus address minus CPU physical address for this hierarchy. */
+	uint64_t bus_offset;
+	int numa_node;			/* -1: unknown */
+	/* Functions on the root bus, in enumeration (devfn) order. */
+	struct p2pdma_function **children;
+	size_t nr_children;
+	size_t index;
+};
+
+struct p2pdma_cpu {
+	bool known;
+	char vendor[16];	/* "AuthenticAMD", "GenuineIntel", "HygonGenuine", ... */
+	unsigned int family;	/* as /proc/cpuinfo "cpu family" */
+	unsigned int model;
+};
+
+struct p2pdma_iommu_group {
+	int id;
+	char *type;		/* sysfs iommu_groups/N/type: "DMA", "DMA-FQ", "identity", ... or NULL */
+};
+
+struct p2pdma_fabric {
+	struct p2pdma_host_bridge **hbs;	/* sorted by (domain, bus) */
+	size_t nr_hbs;
+	struct p2pdma_function **fns;		/* sorted by BDF */
+	size_t nr_fns;
+	struct p2pdma_iommu_group *groups;	/* sorted by id */
+	size_t nr_groups;
+
+	struct p2pdma_cpu cpu;
+	char *cmdline;			/* kernel command line, NULL when unknown */
+	/* Number of functions whose ACS state is unknown. */
+	size_t nr_acs_unknown;
+
+	/* Bumped by every edit after finalize; caches compare against it. */
+	uint64_t generation;
+	bool finalized;
+
+	/* Private: allocated lengths of the arrays above. */
+	size_t hbs_cap, fns_cap, groups_cap;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Building a fabric (loaders, tests, descriptions)                        */
+
+struct p2pdma_fabric *p2pdma_fabric_new(void);
+void p2pdma_fabric_free(struct p2pdma_fabric *f);
+
+/*
+ * Add a host bridge.  @name may be NULL ("pciDDDD:BB" is made up).
+ * Fails with -EEXIST when one with the same domain and bus exists.
+ */
+int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
+				  uint32_t domain, uint8_t bus,
+				  struct p2pdma_host_bridge **out,
+				  struct p2pdma_error *e);
+
+/*
+ * Add a function.  Fields of @tmpl are copied (tree links, children and
+ * index are ignored; driver is duplicated).  @parent is NULL for a
+ * function on @host's root bus.  Fails with -EEXIST for a duplicate BDF.
+ */
+int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
+			       struct p2pdma_host_bridge *host,
+			       struct p2pdma_function *parent,
+			       const struct p2pdma_function *tmpl,
+			       struct p2pdma_function **out,
+			       struct p2pdma_error *e);
+
+/* A template with every "unknown" field set to its unknown value. */
+void p2pdma_function_init(struct p2pdma_function *fn);
+
+int p2pdma_fabric_set_iommu_group_type(struct p2pdma_fabric *f, int id,
+				       const char *type, struct p2pdma_error *e);
+int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline);
+
+/*
+ * Check and index the tree: sort, link children, compute depth, infer
+ * bridge roles the source did not give, count unknown ACS states.
+ * Rejects what cannot be a PCI tree (a parent that is not a bridge, a
+ * child in another domain, a VF whose PF is missing, BARs that wrap
+ * around), naming the function.
+ */
+int p2pdma_fabric_finalize(struct p2pdma_fabric *f, struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Reading                                                                 */
+
+struct p2pdma_function *p2pdma_fabric_find(const struct p2pdma_fabric *f,
+					   const struct p2pdma_bdf *bdf);
+/* Parse then find; -ENOENT or -EINVAL with a reason. */
+int p2pdma_fabric_lookup(const struct p2pdma_fabric *f, const char *name,
+			 struct p2pdma_function **out, struct p2pdma_error *e);
+struct p2pdma_host_bridge *p2pdma_fabric_find_host_bridge(const struct p2pdma_fabric *f,
+							  uint32_t domain,
+							  uint8_t bus);
+const struct p2pdma_iommu_group *p2pdma_fabric_iommu_group(const struct p2pdma_fabric *f,
+							   int id);
+
+/* The bridge the kernel's pci_upstream_bridge() returns: PF first, then parent. */
+struct p2pdma_function *p2pdma_upstream_bridge(const struct p2pdma_function *fn);
+
+bool p2pdma_function_is_bridge(const struct p2pdma_function *fn);
+/* Bus address of a CPU physical address inside @fn's hierarchy. */
+uint64_t p2pdma_function_bus_addr(const struct p2pdma_function *fn, uint64_t phys);
+
+/* Vendor/device/class names from pci.ids through libpci; "" when unknown. */
+const char *p2pdma_name_vendor(uint16_t vendor, char *buf, size_t len);
+const char *p2pdma_name_device(uint16_t vendor, uint16_t device, char *buf, size_t len);
+const char *p2pdma_name_class(uint32_t class_code, char *buf, size_t len);
+
+/* "2.5 GT/s" etc. */
+char *p2pdma_link_speed_format(uint32_t mts, char *buf, size_t len);
+/* Accepts "8.0 GT/s", "8 GT/s", "8.0 GT/s PCIe", "Unknown"; 0 on unknown. */
+int p2pdma_link_speed_parse(const char *s, uint32_t *mts);
+
+/* "RR CR" style list of the set ACS control bits, "off" for none. */
+char *p2pdma_acs_flags_format(uint16_t bits, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------- */
+/* Edits after finalize (what-if, hot-plug).  Each bumps the generation.   */
+
+int p2pdma_fabric_set_acs_ctrl(struct p2pdma_fabric *f, struct p2pdma_function *fn,
+			       uint16_t ctrl, struct p2pdma_error *e);
+void p2pdma_fabric_set_cpu(struct p2pdma_fabric *f, const struct p2pdma_cpu *cpu);
+void p2pdma_fabric_touch(struct p2pdma_fabric *f);
+
+/* ---------------------------------------------------------------------- */
+/* Loading                                                                 */
+
+enum p2pdma_input_format {
+	P2PDMA_INPUT_AUTO,
+	P2PDMA_INPUT_SYSFS,	/* directory (live "/" or captured) or capture tarball */
+	P2PDMA_INPUT_JSON,	/* our own description, as "topo --json" writes it */
+	P2PDMA_INPUT_LSPCI,	/* lspci -x/-xxx/-xxxx hex dump */
+	P2PDMA_INPUT_LSPCI_VVV,	/* lspci -vvv text without hex */
+	P2PDMA_INPUT_NCCL,	/* NCCL / RCCL topology XML */
+	P2PDMA_INPUT_BUILTIN,	/* "builtin:NAME" */
+};
+
+const char *p2pdma_input_format_name(enum p2pdma_input_format fmt);
+int p2pdma_input_format_parse(const char *s, enum p2pdma_input_format *out);
+
+struct p2pdma_load_opts {
+	/* NULL or "/" = the live machine. "builtin:NAME" = a built-in description. */
+	const char *path;
+	enum p2pdma_input_format format;
+	/* Where built-in descriptions live; NULL = the installed data directory. */
+	const char *builtin_dir;
+	p2pdma_log_fn log;
+	void *log_arg;
+};
+
+/* Detect the format from the path (and its first bytes when needed). */
+int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
+			struct p2pdma_error *e);
+
+/* Load and finalize.  On failure *out is NULL: never a partial model. */
+int p2pdma_fabric_load(const struct p2pdma_load_opts *opts,
+		       struct p2pdma_fabric **out, struct p2pdma_error *e);
+
+/* Names of the built-in machine descriptions, NULL-terminated; free with free(). */
+int p2pdma_builtin_list(const char *builtin_dir, char ***names,
+			struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Writers                                                                 */
+
+/* Our JSON description; loading it back gives the same fabric. */
+int p2pdma_fabric_write_json(const struct p2pdma_fabric *f, char **out,
+			     struct p2pdma_error *e);
+
+/* The human tree "p2pdma topo" prints.  @out is malloc'ed. */
+int p2pdma_fabric_write_tree(const struct p2pdma_fabric *f, char **out,
+			     struct p2pdma_error *e);
+
+/*
+ * Capture what the sysfs loader reads from the machine under @root
+ * ("/" for the live one) into the tarball @out_path (compression from the
+ * suffix: .tar, .tar.gz, .tar.bz2, .tar.xz).
+ */
+int p2pdma_capture(const char *root, const char *out_path,
+		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* P2PDMA_FABRIC_H */

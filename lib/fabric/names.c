@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Vendor, device and class names from pci.ids, through libpci.
+ *
+ * One libpci handle serves the whole process.  libpci's name cache is not
+ * thread-safe, so look-ups are serialised.  udev's hwdb is not consulted:
+ * names must depend only on pci.ids so that output is the same on every
+ * machine with the same pci.ids.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pci/pci.h>
+
+#include "util.h"
+
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pci_access *names_pacc;
+static jmp_buf names_jmp;
+
+/*
+ * pci_alloc() leaves the message hooks empty until pci_init(), which we do
+ * not call (no access method is needed for names).  libpci's error hook
+ * must not return, so a failed look-up jumps back out of it.
+ */
+static void names_quiet(char *msg, ...)
+{
+	(void)msg;
+}
+
+static void __attribute__((noreturn)) names_error(char *msg, ...)
+{
+	(void)msg;
+	longjmp(names_jmp, 1);
+}
+
+static struct pci_access *names_access(void)
+{
+	if (!names_pacc) {
+		names_pacc = pci_alloc();
+		if (!names_pacc)
+			return NULL;
+		names_pacc->warning = names_quiet;
+		names_pacc->debug = names_quiet;
+		names_pacc->error = names_error;
+	}
+	return names_pacc;
+}
+
+static const char *lookup(char *buf, size_t len, int flags, unsigned int a,
+			  unsigned int b)
+{
+	struct pci_access *pacc;
+	const char *volatile r = NULL;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	pthread_mutex_lock(&names_lock);
+	pacc = names_access();
+	if (pacc && !setjmp(names_jmp))
+		r = pci_lookup_name(pacc, buf, (int)len,
+				    flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
+				    a, b);
+	pthread_mutex_unlock(&names_lock);
+	if (!r)
+		buf[0] = '\0';
+	else if (r != buf)
+		snprintf(buf, len, "%s", r);
+	return buf;
+}
+
+const char *p2pdma_name_vendor(uint16_t vendor, char *buf, size_t len)
+{
+	return lookup(buf, len, PCI_LOOKUP_VENDOR, vendor, 0);
+}
+
+const char *p2pdma_name_device(uint16_t vendor, uint16_t device, char *buf, size_t len)
+{
+	return lookup(buf, len, PCI_LOOKUP_DEVICE, vendor, device);
+}
+
+const char *p2pdma_name_class(uint32_t class_code, char *buf, size_t len)
+{
+	return lookup(buf, len, PCI_LOOKUP_CLASS, class_code >> 8, 0);
+}
+
+static void __attribute__((destructor)) names_cleanup(void)
+{
+	if (names_pacc)
+		pci_cleanup(names_pacc);
+	names_pacc = NULL;
+}

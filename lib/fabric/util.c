@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Errors, growable arrays and string buffers used across the library.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+int p2pdma_vfail(struct p2pdma_error *e, int err, const char *fmt, va_list ap)
+{
+	if (e) {
+		e->err = err;
+		vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	}
+	return err;
+}
+
+int p2pdma_fail(struct p2pdma_error *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	p2pdma_vfail(e, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void p2pdma_error_prefix(struct p2pdma_error *e, const char *prefix)
+{
+	size_t lp = strlen(prefix) + 2, lr = strlen(e->reason);
+
+	if (lp >= sizeof(e->reason))
+		lp = sizeof(e->reason) - 1;
+	if (lp + lr >= sizeof(e->reason))
+		lr = sizeof(e->reason) - 1 - lp;
+	memmove(e->reason + lp, e->reason, lr);
+	e->reason[lp + lr] = '\0';
+	memcpy(e->reason, prefix, lp - 2);
+	if (lp >= 2) {
+		e->reason[lp - 2] = ':';
+		e->reason[lp - 1] = ' ';
+	}
+}
+
+void p2pdma_log(p2pdma_log_fn fn, void *arg, enum p2pdma_log_level level,
+		const char *fmt, ...)
+{
+	char msg[P2PDMA_REASON_MAX];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(arg, level, msg);
+}
+
+int p2pdma_grow(void **arr, size_t *cap, size_t want, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 8;
+	void *p;
+
+	if (want <= *cap)
+		return 0;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int p2pdma_ptr_push(void ***arr, size_t *nr, size_t *cap, void *p)
+{
+	int ret = p2pdma_grow((void **)arr, cap, *nr + 1, sizeof(void *));
+
+	if (ret)
+		return ret;
+	(*arr)[(*nr)++] = p;
+	return 0;
+}
+
+static void buf_vprintf(struct p2pdma_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	if (b->err)
+		return;
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		b->err = -EINVAL;
+		return;
+	}
+	if (p2pdma_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1)) {
+		b->err = -ENOMEM;
+		return;
+	}
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void p2pdma_buf_printf(struct p2pdma_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void p2pdma_buf_puts(struct p2pdma_buf *b, const char *s)
+{
+	p2pdma_buf_printf(b, "%s", s);
+}
+
+int p2pdma_buf_finish(struct p2pdma_buf *b, char **out)
+{
+	if (!b->err && !b->s)
+		p2pdma_buf_puts(b, "");
+	if (b->err) {
+		free(b->s);
+		b->s = NULL;
+		*out = NULL;
+		return b->err;
+	}
+	*out = b->s;
+	b->s = NULL;
+	return 0;
+}
+
+int p2pdma_parse_u64(const char *s, int base, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int p2pdma_parse_int(const char *s, int base, int *out)
+{
+	long v;
+	char *end;
+
+	if (!s || !*s || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
+		return -ERANGE;
+	if (end == s || *end)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}

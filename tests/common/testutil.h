@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers for the cmocka suites: where the test data is, running the CLI,
+ * scratch directories, reading whole files.
+ */
+#ifndef P2PDMA_TESTUTIL_H
+#define P2PDMA_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "p2pdma.h"
+
+/* Absolute path of a file under tests/data (static buffer per call site is not kept: caller frees). */
+char *tu_data_path(const char *rel);
+
+/* The real captures copied from shared/testdata: tests/data/real/REL. */
+char *tu_real_path(const char *rel);
+
+/* The built p2pdma binary ($P2PDMA_BIN). */
+const char *tu_p2pdma_bin(void);
+
+/*
+ * Run a shell command line; stdout and stderr are captured into malloc'ed
+ * strings (either may be NULL).  Returns the exit status, or -1.
+ */
+int tu_run(char **out, char **err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A fresh scratch directory under $TMPDIR; remove with tu_rmtree(). */
+char *tu_mkdtemp(void);
+void tu_rmtree(const char *dir);
+
+/* Whole file into a NUL-terminated buffer; NULL on error. */
+char *tu_read_file(const char *path, size_t *len);
+int tu_write_file(const char *path, const char *data, size_t len);
+
+/* Load any source through the public loader; fails the test on error. */
+struct p2pdma_fabric *tu_load(const char *path);
+/* Load, expecting failure; returns the error (reason checked by caller). */
+int tu_load_fails(const char *path, struct p2pdma_error *e);
+
+/* A seed for property tests: $P2PDMA_SEED or the time; printed once. */
+uint64_t tu_seed(void);
+/* xorshift64* generator. */
+uint64_t tu_rand(uint64_t *state);
+
+#endif /* P2PDMA_TESTUTIL_H */
