@@ -17,6 +17,21 @@ const struct cli_command cli_commands[] = {
 	{ "capture", "OUT.tar.xz",
 	  "Write everything p2pdma reads from this machine into a tarball that\n"
 	  "'p2pdma -i OUT.tar.xz ...' loads as if it were this machine.", cmd_capture },
+	{ "check", "PROVIDER CLIENT... [--json]",
+	  "Can CLIENT do peer-to-peer DMA with PROVIDER's memory? The kernel's\n"
+	  "verdict, the path, the reason and the fix.", cmd_check },
+	{ "matrix", "[--json]",
+	  "The verdict for every pair of endpoint functions, like nvidia-smi topo -m.",
+	  cmd_matrix },
+	{ "find", "CLIENT... [--seed N] [--all] [--json]",
+	  "Pick the published p2pmem provider the kernel would pick for these clients.",
+	  cmd_find },
+	{ "alloc", "PROVIDER SIZE",
+	  "Carve a buffer from PROVIDER's p2pmem and show its CPU and bus addresses.",
+	  cmd_alloc },
+	{ "map", "--client BDF... SEGMENT...",
+	  "Map a scatter-gather list for each client: DMA address per segment, or\n"
+	  "the refusal and its reason.", cmd_map },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },
