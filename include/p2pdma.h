@@ -4,5 +4,8 @@
 #define P2PDMA_H
 
 #include "p2pdma/fabric.h"
+#include "p2pdma/policy.h"
+#include "p2pdma/mem.h"
+#include "p2pdma/dma.h"
 
 #endif /* P2PDMA_H */

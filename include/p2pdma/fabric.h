@@ -181,6 +181,13 @@ struct p2pdma_function {
 	int numa_node;			/* -1: unknown */
 	char *driver;			/* NULL: none bound */
 	struct p2pdma_p2pmem p2pmem;
+	/*
+	 * Direct (no IOMMU translation) mapping: DMA address minus CPU
+	 * physical address, the offset of the device's dma-ranges that the
+	 * kernel's phys_to_dma() applies.  64-bit two's complement; 0 (none)
+	 * on x86 and on most other platforms.
+	 */
+	uint64_t dma_offset;
 
 	size_t index;			/* position in fabric->fns */
 };
@@ -205,6 +212,13 @@ struct p2pdma_cpu {
 	unsigned int model;
 };
 
+/* A range of host RAM ("System RAM" in /proc/iomem). */
+struct p2pdma_ram_range {
+	uint64_t start;		/* CPU physical address */
+	uint64_t size;		/* bytes, > 0 */
+	int numa_node;		/* -1: unknown */
+};
+
 struct p2pdma_iommu_group {
 	int id;
 	char *type;		/* sysfs iommu_groups/N/type: "DMA", "DMA-FQ", "identity", ... or NULL */
@@ -223,12 +237,19 @@ struct p2pdma_fabric {
 	/* Number of functions whose ACS state is unknown. */
 	size_t nr_acs_unknown;
 
+	/*
+	 * Host RAM, in the order added.  None (nr_ram == 0) means unknown:
+	 * the memory layer then treats every address no BAR claims as RAM.
+	 */
+	struct p2pdma_ram_range *ram;
+	size_t nr_ram;
+
 	/* Bumped by every edit after finalize; caches compare against it. */
 	uint64_t generation;
 	bool finalized;
 
 	/* Private: allocated lengths of the arrays above. */
-	size_t hbs_cap, fns_cap, groups_cap;
+	size_t hbs_cap, fns_cap, groups_cap, ram_cap;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -264,6 +285,9 @@ void p2pdma_function_init(struct p2pdma_function *fn);
 int p2pdma_fabric_set_iommu_group_type(struct p2pdma_fabric *f, int id,
 				       const char *type, struct p2pdma_error *e);
 int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline);
+/* Add a host RAM range; -EINVAL for size 0 or a range past 2^64. */
+int p2pdma_fabric_add_ram(struct p2pdma_fabric *f, uint64_t start, uint64_t size,
+			  int numa_node, struct p2pdma_error *e);
 
 /*
  * Check and index the tree: sort, link children, compute depth, infer
@@ -372,6 +396,52 @@ int p2pdma_fabric_write_tree(const struct p2pdma_fabric *f, char **out,
  */
 int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e);
+
+/* Graphviz DOT ------------------------------------------------------- */
+
+/* How a path is coloured: the policy's verdict for it. */
+enum p2pdma_dot_color {
+	P2PDMA_DOT_GREEN,	/* BUS_ADDR: the traffic stays below a common bridge */
+	P2PDMA_DOT_AMBER,	/* THRU_HOST_BRIDGE: it goes through the root complex */
+	P2PDMA_DOT_RED,		/* NOT_SUPPORTED: refused */
+};
+
+/*
+ * A path to colour: the functions the traffic passes, in order (provider
+ * first, client last).  Neighbours in the list that are parent and child
+ * colour the link between them; two functions on root buses colour their
+ * links to the host bridge(s), and a dashed line joins two host bridges.
+ */
+struct p2pdma_dot_path {
+	const struct p2pdma_function *const *fns;
+	size_t nr_fns;
+	enum p2pdma_dot_color color;
+	const char *label;	/* e.g. "BUS_ADDR, distance 4"; NULL: none */
+};
+
+struct p2pdma_dot_opts {
+	const char *title;		/* graph title; NULL: none */
+	/*
+	 * Also draw platform functions (host bridge and uncore devices,
+	 * IOMMUs, performance counters) and bridges with nothing behind
+	 * them; left out by default so the picture shows the devices that
+	 * do peer-to-peer.  Functions on a path are always drawn.
+	 */
+	bool all;
+	const struct p2pdma_dot_path *paths;
+	size_t nr_paths;
+};
+
+/*
+ * The fabric as a Graphviz digraph: host bridges, a cluster per switch
+ * (upstream port, downstream ports, internal functions), endpoints with
+ * names, link width/speed on the links, ACS-redirecting ports filled red.
+ * The same fabric and options always give the same bytes.  @opts may be
+ * NULL.  @out is malloc'ed.
+ */
+int p2pdma_fabric_write_dot(const struct p2pdma_fabric *f,
+			    const struct p2pdma_dot_opts *opts, char **out,
+			    struct p2pdma_error *e);
 
 #ifdef __cplusplus
 }

@@ -109,7 +109,7 @@ static int sniff_text(const char *path, const char *buf,
 		*out = P2PDMA_INPUT_NCCL;
 		return 0;
 	}
-	if (!strncmp(p, "-[", 2) || !strncmp(p, "+-[", 3))
+	if (!strncmp(p, "-[", 2) || !strncmp(p, "-+-[", 4) || !strncmp(p, "+-[", 3))
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: this is 'lspci -t' tree output, which has no device details; give 'lspci -vvv' or 'lspci -xxxx' output instead",
 				   path);
@@ -136,6 +136,11 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 
 	if (!path || !strcmp(path, "/")) {
 		*out = P2PDMA_INPUT_SYSFS;
+		return 0;
+	}
+	/* "-": a JSON description on standard input (a pipe cannot be sniffed). */
+	if (!strcmp(path, "-")) {
+		*out = P2PDMA_INPUT_JSON;
 		return 0;
 	}
 	if (!strncmp(path, BUILTIN_PREFIX, strlen(BUILTIN_PREFIX))) {
@@ -326,6 +331,8 @@ int p2pdma_fabric_load(const struct p2pdma_load_opts *opts,
 	if (!ret)
 		ret = p2pdma_fabric_finalize(f, e);
 	/* Every reason names its source; loaders usually do it themselves. */
+	if (!strcmp(path, "-"))
+		path = "<stdin>";
 	if (ret && e && !strstr(e->reason, path))
 		p2pdma_error_prefix(e, path);
 	free(resolved);

@@ -1,13 +1,1100 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* PLACEHOLDER: replaced by the real loader. */
+/*
+ * The sysfs loader: the live machine ("/"), a captured tree in a
+ * directory (hwloc-gather-topology and ghw layouts included), or a
+ * capture tarball.
+ *
+ * The tree comes from directory nesting under sys/devices/pciDDDD:BB,
+ * which is the device hierarchy the kernel's pci_upstream_bridge()
+ * follows: a function directory inside another function's directory is
+ * that bridge's child.  Symlinks are never followed while walking; the
+ * few that carry facts (driver, iommu_group, physfn) are read as links.
+ */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "tarball.h"
+#include "cfgspace.h"
 #include "loaders.h"
+#include "sysfs_attr.h"
+#include "sysfs_io.h"
+#include "sysfs_layout.h"
+#include "util.h"
+
+/* Real hierarchies are a dozen levels deep at most; a loop copied as directories is not. */
+#define SYSFS_MAX_DEPTH		64
+#define SYSFS_FILE_MAX		(1024 * 1024)	/* cpuinfo of a big machine, cmdline */
+
+struct pending_pf {
+	struct p2pdma_function *vf;
+	struct p2pdma_bdf pf;
+	char *where;			/* the physfn link, for messages */
+};
+
+struct sysfs_load {
+	struct p2pdma_fabric *f;
+	const struct p2pdma_load_opts *opts;
+	struct p2pdma_error *e;
+	p2pdma_log_fn log;
+	void *log_arg;
+	const char *display;		/* the path the user gave */
+	const char *sep;		/* between it and rel in messages */
+	const char *dir;		/* the directory on disk holding the tree */
+	char *top;			/* NAME when sys/ is in NAME/, else NULL */
+	int rootfd;			/* dir + top */
+	int sysfd;
+	char rel[PATH_MAX];		/* where the walk is, relative to display */
+	size_t rel_len;
+	struct p2pdma_cfg_reader *cfg;
+	struct pending_pf *pfs;
+	size_t nr_pfs, pfs_cap;
+	size_t nr_fns;
+	size_t shortfall[P2PDMA_CFG_NOT_ANSWERING + 1];
+	/*
+	 * Which of a function's files its directory listing showed
+	 * (fn_name_bit()), so absent ones cost no failed open; all bits set
+	 * outside function directories.
+	 */
+	uint32_t present;
+	char attr[P2PDMA_SYSFS_ATTR_MAX + 1];
+	uint8_t config[P2PDMA_CFG_PCIE_SIZE + 1];	/* + 1: a short read is the end */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Paths and messages                                                      */
+
+static int rel_push(struct sysfs_load *l, const char *name)
+{
+	size_t n = strlen(name), sep = l->rel_len && l->rel[l->rel_len - 1] != '/';
+
+	if (l->rel_len + sep + n + 1 > sizeof(l->rel))
+		return p2pdma_fail(l->e, -ENAMETOOLONG, "%s%s%s: path too long",
+				   l->display, l->sep, l->rel);
+	if (sep)
+		l->rel[l->rel_len++] = '/';
+	memcpy(l->rel + l->rel_len, name, n + 1);
+	l->rel_len += n;
+	return 0;
+}
+
+/* Undo rel_push(): back to @len. */
+static void rel_pop(struct sysfs_load *l, size_t len)
+{
+	l->rel_len = len;
+	l->rel[len] = '\0';
+}
+
+/* "DISPLAY/REL/FILE" (or "TARBALL: REL/FILE") into @buf. */
+static const char *where(const struct sysfs_load *l, const char *file, char *buf,
+			 size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s", l->display, l->sep, l->rel,
+		 file && l->rel_len ? "/" : "", file ? file : "");
+	return buf;
+}
+
+static int fail_at(struct sysfs_load *l, const char *file, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail_at(struct sysfs_load *l, const char *file, int err, const char *fmt, ...)
+{
+	char path[PATH_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	p2pdma_vfail(l->e, err, fmt, ap);
+	va_end(ap);
+	if (l->e)
+		p2pdma_error_prefix(l->e, where(l, file, path, sizeof(path)));
+	return err;
+}
+
+/* A parser filled the reason with what was wrong; put the file in front. */
+static int prefix_at(struct sysfs_load *l, const char *file, int err)
+{
+	char path[PATH_MAX + 64];
+
+	if (l->e)
+		p2pdma_error_prefix(l->e, where(l, file, path, sizeof(path)));
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Attribute files                                                         */
+
+#define PRESENT_ALL UINT32_MAX
+
+/* The bit of a function directory's file or link in l->present; 0 for others. */
+static uint32_t fn_name_bit(const char *name)
+{
+	unsigned int i, b = 0;
+
+	for (i = 0; p2pdma_sysfs_fn_files[i]; i++, b++)
+		if (!strcmp(name, p2pdma_sysfs_fn_files[i]))
+			return 1U << b;
+	for (i = 0; p2pdma_sysfs_fn_links[i]; i++, b++)
+		if (!strcmp(name, p2pdma_sysfs_fn_links[i]))
+			return 1U << b;
+	return !strcmp(name, P2PDMA_SYSFS_P2PMEM) ? 1U << b : 0;
+}
+
+static bool present(const struct sysfs_load *l, const char *name)
+{
+	return l->present == PRESENT_ALL || (l->present & fn_name_bit(name));
+}
+
+/*
+ * Read the attribute @name into l->attr.  Returns 0 when read, 1 when it
+ * is not there, < 0 with the reason set.  Some attributes fail to read
+ * on some devices of a live machine; a capture leaves those out, so an
+ * optional attribute that cannot be read counts as not there.
+ */
+static int read_attr(struct sysfs_load *l, int fd, const char *name, bool required,
+		     size_t *len)
+{
+	char path[PATH_MAX + 64];
+	int ret = present(l, name) ?
+		  p2pdma_read_at(fd, name, l->attr, P2PDMA_SYSFS_ATTR_MAX, len) : -ENOENT;
+
+	switch (ret) {
+	case 0:
+		return 0;
+	case -ENOENT:
+		if (required)
+			return fail_at(l, name, -EINVAL, "missing (sysfs always has this file)");
+		return 1;
+	case -ELOOP:
+		return fail_at(l, name, -EINVAL, "a symbolic link where sysfs has a file");
+	case -EISDIR:
+		return fail_at(l, name, -EINVAL, "a directory where sysfs has a file");
+	case -EFBIG:
+		return fail_at(l, name, -EINVAL, "longer than %d bytes: not a sysfs attribute",
+			       P2PDMA_SYSFS_ATTR_MAX);
+	case -ENOMEM:
+		return p2pdma_fail(l->e, -ENOMEM, "out of memory");
+	default:
+		if (required)
+			return fail_at(l, name, ret, "cannot read: %s", strerror(-ret));
+		p2pdma_log(l->log, l->log_arg, P2PDMA_LOG_DEBUG, "%s: %s; taken as unknown",
+			   where(l, name, path, sizeof(path)), strerror(-ret));
+		return 1;
+	}
+}
+
+static int attr_hex(struct sysfs_load *l, int fd, const char *name, uint64_t max,
+		    bool required, uint64_t *out)
+{
+	size_t len;
+	int ret = read_attr(l, fd, name, required, &len);
+
+	if (ret)
+		return ret;
+	ret = p2pdma_sysfs_parse_hex(l->attr, len, max, out, l->e);
+	return ret ? prefix_at(l, name, ret) : 0;
+}
+
+static int attr_dec(struct sysfs_load *l, int fd, const char *name, int64_t min,
+		    int64_t max, bool required, int64_t *out)
+{
+	size_t len;
+	int ret = read_attr(l, fd, name, required, &len);
+
+	if (ret)
+		return ret;
+	ret = p2pdma_sysfs_parse_dec(l->attr, len, min, max, out, l->e);
+	return ret ? prefix_at(l, name, ret) : 0;
+}
+
+static int attr_speed(struct sysfs_load *l, int fd, const char *name, uint32_t *out)
+{
+	size_t len;
+	int ret = read_attr(l, fd, name, false, &len);
+
+	if (ret)
+		return ret;
+	ret = p2pdma_sysfs_parse_link_speed(l->attr, len, out, l->e);
+	return ret ? prefix_at(l, name, ret) : 0;
+}
+
+/* The last component of the symlink @name: 0, 1 (no link), < 0. */
+static int attr_link(struct sysfs_load *l, int fd, const char *name, char *out,
+		     size_t outlen)
+{
+	char target[PATH_MAX];
+	size_t len;
+	int ret = present(l, name) ?
+		  p2pdma_readlink_at(fd, name, target, sizeof(target), &len) : -ENOENT;
+
+	if (ret == -ENOENT)
+		return 1;
+	if (ret == -EINVAL)
+		return fail_at(l, name, -EINVAL, "not a symbolic link (sysfs has a link here)");
+	if (ret)
+		return fail_at(l, name, ret, "cannot read the link: %s", strerror(-ret));
+	ret = p2pdma_sysfs_link_basename(target, len, out, outlen, l->e);
+	return ret ? prefix_at(l, name, ret) : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* One PCI function                                                        */
+
+/* What a function's directory says that does not go straight into the model. */
+struct fn_extra {
+	char driver[256];
+	bool has_pf;
+	struct p2pdma_bdf pf;
+};
+
+static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bdf,
+		       struct p2pdma_cfg_info *info)
+{
+	char path[PATH_MAX + 64];
+	const uint8_t *cfg = l->config;
+	size_t len = 0;
+	int ret;
+
+	ret = present(l, "config") ?
+	      p2pdma_read_at(fd, "config", l->config, sizeof(l->config), &len) : -ENOENT;
+	if (!ret && len > P2PDMA_CFG_PCIE_SIZE)
+		ret = -EFBIG;
+	switch (ret) {
+	case 0:
+		break;
+	case -ELOOP:
+		return fail_at(l, "config", -EINVAL, "a symbolic link where sysfs has a file");
+	case -EISDIR:
+		return fail_at(l, "config", -EINVAL, "a directory where sysfs has a file");
+	case -EFBIG:
+		return fail_at(l, "config", -EINVAL,
+			       "more than %d bytes; sysfs gives 64 or 128 (without root), 256 or 4096",
+			       P2PDMA_CFG_PCIE_SIZE);
+	default:
+		if (ret != -ENOENT)
+			p2pdma_log(l->log, l->log_arg, P2PDMA_LOG_DEBUG,
+				   "%s: %s; config space taken as unreadable",
+				   where(l, "config", path, sizeof(path)), strerror(-ret));
+		cfg = NULL;
+		break;
+	}
+	if (cfg && len >= P2PDMA_CFG_PCI_SIZE && !l->cfg) {
+		char *bus_pci;
+
+		if (asprintf(&bus_pci, "%s/%s%ssys/bus/pci", l->dir, l->top ? l->top : "",
+			     l->top ? "/" : "") < 0)
+			return p2pdma_fail(l->e, -ENOMEM, "out of memory");
+		ret = p2pdma_cfg_reader_new(bus_pci, &l->cfg, l->e);
+		free(bus_pci);
+		if (ret)
+			return ret;
+	}
+	ret = p2pdma_cfg_decode(l->cfg, bdf, cfg, len, info, l->e);
+	if (ret)
+		return prefix_at(l, "config", ret);
+	if (info->acs_state == P2PDMA_ACS_UNKNOWN)
+		l->shortfall[info->shortfall]++;
+	return 0;
+}
+
+/* Vendor, device and class are required; the rest fall back on config space. */
+static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+		    struct p2pdma_function *fn)
+{
+	uint64_t v;
+	int ret;
+
+	ret = attr_hex(l, fd, "vendor", 0xffff, true, &v);
+	if (ret)
+		return ret;
+	fn->vendor = (uint16_t)v;
+	ret = attr_hex(l, fd, "device", 0xffff, true, &v);
+	if (ret)
+		return ret;
+	fn->device = (uint16_t)v;
+	ret = attr_hex(l, fd, "class", 0xffffff, true, &v);
+	if (ret)
+		return ret;
+	fn->class_code = (uint32_t)v;
+
+	ret = attr_hex(l, fd, "subsystem_vendor", 0xffff, false, &v);
+	if (ret < 0)
+		return ret;
+	fn->subsys_vendor = (uint16_t)(!ret ? v : info->subsys_vendor >= 0 ?
+				       (uint64_t)info->subsys_vendor : 0);
+	ret = attr_hex(l, fd, "subsystem_device", 0xffff, false, &v);
+	if (ret < 0)
+		return ret;
+	fn->subsys_device = (uint16_t)(!ret ? v : info->subsys_device >= 0 ?
+				       (uint64_t)info->subsys_device : 0);
+	ret = attr_hex(l, fd, "revision", 0xff, false, &v);
+	if (ret < 0)
+		return ret;
+	fn->revision = (uint8_t)(!ret ? v : info->revision >= 0 ? (uint64_t)info->revision : 0);
+	return 0;
+}
+
+/* sysfs link attributes first (the kernel's view), the Link registers otherwise. */
+static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+			   struct p2pdma_link *link)
+{
+	int64_t w;
+	int ret;
+
+	ret = attr_speed(l, fd, "current_link_speed", &link->speed);
+	if (ret < 0)
+		return ret;
+	if (ret && info->link_known)
+		link->speed = info->link.speed;
+	ret = attr_speed(l, fd, "max_link_speed", &link->max_speed);
+	if (ret < 0)
+		return ret;
+	if (ret && info->link_known)
+		link->max_speed = info->link.max_speed;
+	ret = attr_dec(l, fd, "current_link_width", 0, 255, false, &w);
+	if (ret < 0)
+		return ret;
+	link->width = !ret ? (uint32_t)w : info->link_known ? info->link.width : 0;
+	ret = attr_dec(l, fd, "max_link_width", 0, 255, false, &w);
+	if (ret < 0)
+		return ret;
+	link->max_width = !ret ? (uint32_t)w : info->link_known ? info->link.max_width : 0;
+	return 0;
+}
+
+static int read_bus_numbers(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+			    struct p2pdma_function *fn)
+{
+	int64_t v;
+	int ret;
+
+	ret = attr_dec(l, fd, "secondary_bus_number", 0, 255, false, &v);
+	if (ret < 0)
+		return ret;
+	fn->secondary_bus = !ret ? (int)v : info->secondary_bus;
+	ret = attr_dec(l, fd, "subordinate_bus_number", 0, 255, false, &v);
+	if (ret < 0)
+		return ret;
+	fn->subordinate_bus = !ret ? (int)v : info->subordinate_bus;
+	return 0;
+}
+
+static int read_resources(struct sysfs_load *l, int fd, struct p2pdma_function *fn)
+{
+	size_t len;
+	int ret = read_attr(l, fd, "resource", false, &len);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = p2pdma_sysfs_parse_resource(l->attr, len, fn->bars, l->e);
+	return ret ? prefix_at(l, "resource", ret) : 0;
+}
+
+static int read_p2pmem_files(struct sysfs_load *l, int pfd, struct p2pdma_p2pmem *p)
+{
+	size_t len;
+	int64_t v;
+	int ret;
+
+	ret = attr_dec(l, pfd, "size", 0, INT64_MAX, true, &v);
+	if (ret)
+		return ret;
+	p->size = (uint64_t)v;
+	ret = attr_dec(l, pfd, "available", 0, INT64_MAX, true, &v);
+	if (ret)
+		return ret;
+	p->available = (uint64_t)v;
+	ret = read_attr(l, pfd, "published", true, &len);
+	if (ret)
+		return ret;
+	ret = p2pdma_sysfs_parse_bool(l->attr, len, &p->published, l->e);
+	if (ret)
+		return prefix_at(l, "published", ret);
+	if (p->available > p->size)
+		return fail_at(l, "available", -EINVAL,
+			       "%llu bytes available in a pool of %llu bytes",
+			       (unsigned long long)p->available,
+			       (unsigned long long)p->size);
+	p->present = true;
+	return 0;
+}
+
+/* p2pmem/ exists only once a driver gave the kernel a p2pmem pool. */
+static int read_p2pmem(struct sysfs_load *l, int fd, struct p2pdma_p2pmem *p)
+{
+	size_t save = l->rel_len;
+	int pfd, ret;
+
+	if (!present(l, P2PDMA_SYSFS_P2PMEM))
+		return 0;
+	pfd = openat(fd, P2PDMA_SYSFS_P2PMEM, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return fail_at(l, P2PDMA_SYSFS_P2PMEM, -EINVAL, "cannot open the directory: %s",
+			       errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	}
+	ret = rel_push(l, P2PDMA_SYSFS_P2PMEM);
+	if (!ret) {
+		uint32_t mask = l->present;
+
+		l->present = PRESENT_ALL;
+		ret = read_p2pmem_files(l, pfd, p);
+		l->present = mask;
+	}
+	rel_pop(l, save);
+	close(pfd);
+	return ret;
+}
+
+static int read_links(struct sysfs_load *l, int fd, struct p2pdma_function *fn,
+		      struct fn_extra *x)
+{
+	char name[256];
+	int64_t group;
+	int ret;
+
+	ret = attr_link(l, fd, "iommu_group", name, sizeof(name));
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		ret = p2pdma_sysfs_parse_dec(name, strlen(name), 0, INT_MAX, &group, l->e);
+		if (ret)
+			return prefix_at(l, "iommu_group", ret);
+		fn->iommu_group = (int)group;
+	}
+	ret = attr_link(l, fd, "driver", x->driver, sizeof(x->driver));
+	if (ret < 0)
+		return ret;
+	fn->driver = ret ? NULL : x->driver;
+	ret = attr_link(l, fd, "physfn", name, sizeof(name));
+	if (ret < 0)
+		return ret;
+	x->has_pf = !ret;
+	if (x->has_pf && !p2pdma_sysfs_parse_fn_name(name, &x->pf))
+		return fail_at(l, "physfn", -EINVAL, "the link names '%s', not a PCI function",
+			       name);
+	return 0;
+}
+
+static bool class_is_bridge(uint32_t class_code)
+{
+	unsigned int cls = class_code >> 8;
+
+	/* PCI-PCI, CardBus, semi-transparent PCI-PCI */
+	return cls == 0x0604 || cls == 0x0607 || cls == 0x0609;
+}
+
+/*
+ * Bridge or not from the header type when config space says it, else
+ * from the class.  The kind of bridge from the Express capability; a
+ * bridge whose capabilities were read and that has none is conventional.
+ * What is left unknown, p2pdma_fabric_finalize() infers from position.
+ */
+static void set_role(struct p2pdma_function *fn, const struct p2pdma_cfg_info *info)
+{
+	bool bridge;
+
+	if (info->header_type == 0)
+		bridge = false;
+	else if (info->header_type == 1 || info->header_type == 2)
+		bridge = true;
+	else
+		bridge = class_is_bridge(fn->class_code);
+	fn->pcie_type = info->pcie_type;
+	if (!bridge) {
+		fn->role = P2PDMA_ROLE_ENDPOINT;
+		return;
+	}
+	switch (info->pcie_type) {
+	case 0x4:
+		fn->role = P2PDMA_ROLE_ROOT_PORT;
+		break;
+	case 0x5:
+		fn->role = P2PDMA_ROLE_SWITCH_UPSTREAM;
+		break;
+	case 0x6:
+		fn->role = P2PDMA_ROLE_SWITCH_DOWNSTREAM;
+		break;
+	case 0x7:
+	case 0x8:
+		fn->role = P2PDMA_ROLE_PCI_BRIDGE;
+		break;
+	default:
+		if (info->header_type == 2 || (info->caps_read && info->pcie_type < 0))
+			fn->role = P2PDMA_ROLE_PCI_BRIDGE;
+		else
+			fn->role = P2PDMA_ROLE_BRIDGE;
+		break;
+	}
+}
+
+static int read_function(struct sysfs_load *l, int fd, struct p2pdma_function *fn,
+			 struct fn_extra *x)
+{
+	struct p2pdma_cfg_info info;
+	int64_t numa;
+	int ret;
+
+	ret = read_config(l, fd, &fn->bdf, &info);
+	if (!ret)
+		ret = read_ids(l, fd, &info, fn);
+	if (!ret)
+		ret = read_link_state(l, fd, &info, &fn->link);
+	if (!ret)
+		ret = read_bus_numbers(l, fd, &info, fn);
+	if (!ret)
+		ret = read_resources(l, fd, fn);
+	if (!ret) {
+		ret = attr_dec(l, fd, "numa_node", -1, INT_MAX, false, &numa);
+		fn->numa_node = ret ? -1 : (int)numa;
+		ret = ret < 0 ? ret : 0;
+	}
+	if (!ret)
+		ret = read_links(l, fd, fn, x);
+	if (!ret)
+		ret = read_p2pmem(l, fd, &fn->p2pmem);
+	if (ret)
+		return ret;
+	set_role(fn, &info);
+	fn->acs_state = info.acs_state;
+	fn->acs_cap = info.acs_cap;
+	fn->acs_ctrl = info.acs_ctrl;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The walk                                                                */
+
+static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *ents,
+		     size_t n, struct p2pdma_host_bridge *hb,
+		     struct p2pdma_function *parent, int depth);
+
+static bool is_device_entry(const char *name, void *arg)
+{
+	struct p2pdma_bdf bdf;
+	uint32_t domain;
+	uint8_t bus;
+
+	(void)arg;
+	return p2pdma_sysfs_parse_fn_name(name, &bdf) ||
+	       p2pdma_sysfs_parse_hb_name(name, &domain, &bus);
+}
+
+/* In a function's directory: devices below it, and the files the loader reads. */
+static bool is_fn_dir_entry(const char *name, void *arg)
+{
+	return is_device_entry(name, arg) || fn_name_bit(name);
+}
+
+/* A device directory must be a real directory: a symlink there means a loop. */
+static int open_device_dir(struct sysfs_load *l, int parentfd, const char *name)
+{
+	int fd = p2pdma_open_dir_at(parentfd, name);
+
+	if (fd == -ELOOP)
+		return fail_at(l, NULL, -ELOOP,
+			       "a symbolic link where sysfs has a device directory (a link loop?)");
+	if (fd == -ENOTDIR)
+		return fail_at(l, NULL, -EINVAL, "not a directory");
+	if (fd < 0)
+		return fail_at(l, NULL, fd, "cannot open: %s", strerror(-fd));
+	return fd;
+}
+
+static int add_pending_pf(struct sysfs_load *l, struct p2pdma_function *vf,
+			  const struct p2pdma_bdf *pf)
+{
+	char path[PATH_MAX + 64];
+	struct pending_pf *p;
+
+	if (p2pdma_grow((void **)&l->pfs, &l->pfs_cap, l->nr_pfs + 1, sizeof(*l->pfs)))
+		return p2pdma_fail(l->e, -ENOMEM, "out of memory");
+	p = &l->pfs[l->nr_pfs];
+	p->vf = vf;
+	p->pf = *pf;
+	p->where = strdup(where(l, "physfn", path, sizeof(path)));
+	if (!p->where)
+		return p2pdma_fail(l->e, -ENOMEM, "out of memory");
+	l->nr_pfs++;
+	return 0;
+}
+
+static int walk_function(struct sysfs_load *l, int parentfd, const char *name,
+			 const struct p2pdma_bdf *bdf, struct p2pdma_host_bridge *hb,
+			 struct p2pdma_function *parent, int depth)
+{
+	struct p2pdma_function tmpl, *fn;
+	struct p2pdma_dirent *ents = NULL;
+	size_t save = l->rel_len, n = 0, i;
+	struct fn_extra x;
+	int fd, ret;
+
+	ret = rel_push(l, name);
+	if (ret)
+		return ret;
+	if (depth > SYSFS_MAX_DEPTH) {
+		ret = fail_at(l, NULL, -ELOOP,
+			      "devices nested more than %d deep (a symlink loop copied as directories?)",
+			      SYSFS_MAX_DEPTH);
+		goto out;
+	}
+	fd = open_device_dir(l, parentfd, name);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	/* One listing gives both the files there are and the devices below. */
+	ret = p2pdma_list_dir(fd, is_fn_dir_entry, NULL, &ents, &n);
+	if (ret) {
+		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
+		goto close;
+	}
+	p2pdma_function_init(&tmpl);
+	tmpl.bdf = *bdf;
+	l->present = 0;
+	for (i = 0; i < n; i++)
+		l->present |= fn_name_bit(ents[i].name);
+	ret = read_function(l, fd, &tmpl, &x);
+	l->present = PRESENT_ALL;
+	if (!ret) {
+		ret = p2pdma_fabric_add_function(l->f, hb, parent, &tmpl, &fn, l->e);
+		if (ret)
+			prefix_at(l, NULL, ret);
+	}
+	if (!ret && x.has_pf)
+		ret = add_pending_pf(l, fn, &x.pf);
+	if (!ret) {
+		l->nr_fns++;
+		ret = walk_list(l, fd, ents, n, hb, fn, depth + 1);
+	}
+	p2pdma_dirents_free(ents, n);
+close:
+	close(fd);
+out:
+	rel_pop(l, save);
+	return ret;
+}
+
+/*
+ * A host bridge directory: at the top of sys/devices or, for VMD-style
+ * domains, inside a function's directory.  One without functions (the
+ * kernel makes them for empty root buses) is left out.
+ */
+static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path,
+			    const char *name, int depth)
+{
+	struct p2pdma_host_bridge *hb;
+	struct p2pdma_dirent *ents = NULL;
+	size_t save = l->rel_len, n = 0, i, first;
+	struct p2pdma_bdf bdf;
+	uint32_t domain;
+	uint8_t bus;
+	int fd, ret;
+
+	if (!p2pdma_sysfs_parse_hb_name(name, &domain, &bus))
+		return fail_at(l, path, -EINVAL, "not a host bridge name");
+	ret = rel_push(l, path);
+	if (ret)
+		return ret;
+	fd = open_device_dir(l, parentfd, path);
+	if (fd < 0) {
+		rel_pop(l, save);
+		return fd;
+	}
+	ret = p2pdma_list_dir(fd, is_device_entry, NULL, &ents, &n);
+	if (ret)
+		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
+	for (i = 0; !ret && i < n && !p2pdma_sysfs_parse_fn_name(ents[i].name, &bdf); i++)
+		;
+	if (!ret && i < n) {
+		ret = p2pdma_fabric_add_host_bridge(l->f, name, domain, bus, &hb, l->e);
+		if (ret)
+			prefix_at(l, NULL, ret);
+		first = l->f->nr_fns;
+		if (!ret)
+			ret = walk_list(l, fd, ents, n, hb, NULL, depth + 1);
+		/* The kernel takes the host bridge's node from its first root bus device. */
+		if (!ret && l->f->nr_fns > first)
+			hb->numa_node = l->f->fns[first]->numa_node;
+	}
+	p2pdma_dirents_free(ents, n);
+	close(fd);
+	rel_pop(l, save);
+	return ret;
+}
+
+static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *ents,
+		     size_t n, struct p2pdma_host_bridge *hb,
+		     struct p2pdma_function *parent, int depth)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n; i++) {
+		const char *name = ents[i].name;
+		struct p2pdma_bdf bdf;
+
+		if (!is_device_entry(name, NULL))
+			continue;	/* a function's own files */
+		if (ents[i].type == DT_LNK)
+			ret = fail_at(l, name, -ELOOP,
+				      "a symbolic link where sysfs has a device directory (a link loop?)");
+		else if (ents[i].type != DT_DIR)
+			ret = fail_at(l, name, -EINVAL, "not a directory");
+		else if (p2pdma_sysfs_parse_fn_name(name, &bdf))
+			ret = walk_function(l, fd, name, &bdf, hb, parent, depth);
+		else
+			ret = walk_host_bridge(l, fd, name, name, depth);
+	}
+	return ret;
+}
+
+static int walk_devices(struct sysfs_load *l)
+{
+	char **dirs = NULL;
+	size_t nr = 0, i, save = l->rel_len;
+	int ret;
+
+	ret = p2pdma_sysfs_host_bridge_dirs(l->sysfd, &dirs, &nr);
+	if (ret == -ENOENT || ret == -ELOOP || ret == -ENOTDIR)
+		return fail_at(l, "sys/devices", -EINVAL,
+			       "missing or not a directory: not a sysfs tree");
+	if (ret)
+		return fail_at(l, "sys", ret, "cannot list: %s", strerror(-ret));
+	ret = rel_push(l, "sys");
+	for (i = 0; !ret && i < nr; i++) {
+		const char *slash = strrchr(dirs[i], '/');
+
+		ret = walk_host_bridge(l, l->sysfd, dirs[i], slash ? slash + 1 : dirs[i], 0);
+	}
+	rel_pop(l, save);
+	p2pdma_sysfs_free_dirs(dirs, nr);
+	return ret;
+}
+
+/* Link each VF to its PF, now that every function is known. */
+static int resolve_pfs(struct sysfs_load *l)
+{
+	char name[P2PDMA_BDF_STRLEN];
+	size_t i;
+
+	for (i = 0; i < l->nr_pfs; i++) {
+		struct pending_pf *p = &l->pfs[i];
+
+		p->vf->physfn = p2pdma_fabric_find(l->f, &p->pf);
+		if (!p->vf->physfn)
+			return p2pdma_fail(l->e, -EINVAL, "%s: the PF %s is not in the capture",
+					   p->where, p2pdma_bdf_format(&p->pf, name, sizeof(name)));
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* /proc and the IOMMU groups                                              */
+
+static int open_proc(struct sysfs_load *l, int *pfd)
+{
+	*pfd = p2pdma_open_dir_at(l->rootfd, "proc");
+	if (*pfd == -ENOENT)
+		return 1;
+	if (*pfd < 0)
+		return fail_at(l, "proc", -EINVAL, "cannot open: %s",
+			       *pfd == -ELOOP ? "it is a symbolic link" : strerror(-*pfd));
+	return 0;
+}
+
+/* A whole /proc file; 1 when it is not there. */
+static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char **buf,
+			  size_t *len)
+{
+	int ret = p2pdma_read_all_at(pfd, name, SYSFS_FILE_MAX, buf, len);
+
+	if (ret == -ENOENT)
+		return 1;
+	if (ret == -ELOOP)
+		return fail_at(l, name, -EINVAL, "a symbolic link where /proc has a file");
+	if (ret == -EFBIG)
+		return fail_at(l, name, -EINVAL, "longer than %d bytes", SYSFS_FILE_MAX);
+	if (ret)
+		return fail_at(l, name, ret, "cannot read: %s", strerror(-ret));
+	return 0;
+}
+
+/* The boot CPU (the policy's host-bridge rule needs it) and the kernel command line. */
+static int read_proc(struct sysfs_load *l)
+{
+	size_t save = l->rel_len, len;
+	char *buf, *cmdline;
+	int pfd, ret;
+
+	ret = open_proc(l, &pfd);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = rel_push(l, "proc");
+	if (!ret)
+		ret = read_proc_file(l, pfd, "cpuinfo", &buf, &len);
+	if (!ret) {
+		ret = p2pdma_sysfs_parse_cpuinfo(buf, len, &l->f->cpu, l->e);
+		free(buf);
+		if (ret)
+			prefix_at(l, "cpuinfo", ret);
+	}
+	if (ret >= 0)
+		ret = read_proc_file(l, pfd, "cmdline", &buf, &len);
+	if (!ret) {
+		ret = p2pdma_sysfs_parse_line(buf, len, true, &cmdline, l->e);
+		free(buf);
+		if (ret) {
+			prefix_at(l, "cmdline", ret);
+		} else {
+			ret = p2pdma_fabric_set_cmdline(l->f, cmdline);
+			free(cmdline);
+			if (ret)
+				p2pdma_fail(l->e, ret, "out of memory");
+		}
+	}
+	close(pfd);
+	rel_pop(l, save);
+	return ret < 0 ? ret : 0;
+}
+
+static bool is_group_name(const char *name, void *arg)
+{
+	(void)arg;
+	return name[0] >= '0' && name[0] <= '9' && strspn(name, "0123456789") == strlen(name);
+}
+
+static int read_group(struct sysfs_load *l, int gfd, int id)
+{
+	char *type = NULL;
+	size_t len;
+	int ret = read_attr(l, gfd, "type", false, &len);
+
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		ret = p2pdma_sysfs_parse_line(l->attr, len, false, &type, l->e);
+		if (ret)
+			return prefix_at(l, "type", ret);
+	}
+	ret = p2pdma_fabric_set_iommu_group_type(l->f, id, type, l->e);
+	free(type);
+	return ret;
+}
+
+static int read_iommu_groups(struct sysfs_load *l)
+{
+	struct p2pdma_dirent *ents = NULL;
+	size_t save = l->rel_len, n = 0, i;
+	int fd, ret;
+
+	fd = p2pdma_open_dir_at(l->sysfd, "kernel/iommu_groups");
+	if (fd == -ENOENT)
+		return 0;
+	ret = rel_push(l, "sys/kernel/iommu_groups");
+	if (!ret && fd < 0)
+		ret = fail_at(l, NULL, -EINVAL, "cannot open: %s",
+			      fd == -ELOOP ? "a symbolic link on the way" : strerror(-fd));
+	if (!ret) {
+		ret = p2pdma_list_dir(fd, is_group_name, NULL, &ents, &n);
+		if (ret)
+			ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
+	}
+	for (i = 0; !ret && i < n; i++) {
+		size_t gsave = l->rel_len;
+		int64_t id;
+		int gfd;
+
+		ret = rel_push(l, ents[i].name);
+		if (!ret && p2pdma_sysfs_parse_dec(ents[i].name, strlen(ents[i].name), 0,
+						   INT_MAX, &id, l->e))
+			ret = prefix_at(l, NULL, -ERANGE);
+		if (!ret) {
+			gfd = open_device_dir(l, fd, ents[i].name);
+			ret = gfd < 0 ? gfd : read_group(l, gfd, (int)id);
+			if (gfd >= 0)
+				close(gfd);
+		}
+		rel_pop(l, gsave);
+	}
+	p2pdma_dirents_free(ents, n);
+	if (fd >= 0)
+		close(fd);
+	rel_pop(l, save);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Finding sys/ and putting it together                                    */
+
+static int find_root(struct sysfs_load *l)
+{
+	char *sub = NULL;
+	size_t found;
+	int fd, ret;
+
+	fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return p2pdma_fail(l->e, -errno, "%s: %s", l->display, strerror(errno));
+	ret = p2pdma_sysfs_find_root(fd, &sub, &found);
+	if (ret == -ENOENT)
+		ret = p2pdma_fail(l->e, -EINVAL,
+				  "%s: no sys/ directory here or in a subdirectory: not a sysfs tree or capture",
+				  l->display);
+	else if (ret == -EEXIST)
+		ret = p2pdma_fail(l->e, -EINVAL,
+				  "%s: %zu subdirectories hold a sys/ tree; name the one to load",
+				  l->display, found);
+	else if (ret)
+		ret = p2pdma_fail(l->e, ret, "%s: %s", l->display, strerror(-ret));
+	if (ret || !sub) {
+		l->rootfd = ret ? -1 : fd;
+		if (ret)
+			close(fd);
+	} else {
+		/* hwloc-gather-topology's layout: the tree is in a directory named after the machine. */
+		l->top = sub;
+		l->rootfd = p2pdma_open_dir_at(fd, sub);
+		close(fd);
+		ret = rel_push(l, sub);
+		if (!ret && l->rootfd < 0)
+			ret = fail_at(l, NULL, l->rootfd, "cannot open: %s", strerror(-l->rootfd));
+	}
+	if (ret)
+		return ret;
+	l->sysfd = p2pdma_open_dir_at(l->rootfd, "sys");
+	if (l->sysfd < 0)
+		return fail_at(l, "sys", l->sysfd, "cannot open: %s", strerror(-l->sysfd));
+	return 0;
+}
+
+/* One line for all functions whose ACS state could not be read, with the fix. */
+static void report_acs(struct sysfs_load *l)
+{
+	static const char *const why[] = {
+		[P2PDMA_CFG_MISSING] = "the tree has no config file",
+		[P2PDMA_CFG_UNPRIVILEGED] = "config space was read without root (64 bytes)",
+		[P2PDMA_CFG_NO_EXTENDED] = "config space stops at 256 bytes (no extended capabilities)",
+		[P2PDMA_CFG_NOT_ANSWERING] = "config space reads as all ones (device not answering)",
+	};
+	struct p2pdma_buf b = { 0 };
+	size_t unknown = 0, i;
+	const char *sep = ": ";
+	char *msg;
+
+	for (i = P2PDMA_CFG_MISSING; i < ARRAY_SIZE(why); i++)
+		unknown += l->shortfall[i];
+	if (!unknown)
+		return;
+	p2pdma_buf_printf(&b, "ACS state unknown for %zu of %zu functions", unknown, l->nr_fns);
+	for (i = P2PDMA_CFG_MISSING; i < ARRAY_SIZE(why); i++) {
+		if (!l->shortfall[i])
+			continue;
+		p2pdma_buf_printf(&b, "%s%s", sep, why[i]);
+		if (l->shortfall[i] != unknown)
+			p2pdma_buf_printf(&b, " (%zu)", l->shortfall[i]);
+		sep = ", ";
+	}
+	if (unknown != l->shortfall[P2PDMA_CFG_NOT_ANSWERING])
+		p2pdma_buf_puts(&b, "; run as root or capture as root");
+	if (!p2pdma_buf_finish(&b, &msg)) {
+		p2pdma_log(l->log, l->log_arg, P2PDMA_LOG_WARN, "%s", msg);
+		free(msg);
+	}
+}
+
+static int load_tree(struct sysfs_load *l)
+{
+	int ret;
+
+	ret = find_root(l);
+	if (!ret)
+		ret = walk_devices(l);
+	if (!ret)
+		ret = resolve_pfs(l);
+	if (!ret)
+		ret = read_proc(l);
+	if (!ret)
+		ret = read_iommu_groups(l);
+	if (ret)
+		return ret;
+	if (!l->f->nr_hbs)
+		p2pdma_log(l->log, l->log_arg, P2PDMA_LOG_WARN,
+			   "%s: no PCI host bridge with devices under sys/devices",
+			   l->display);
+	report_acs(l);
+	return 0;
+}
+
+static void sysfs_load_free(struct sysfs_load *l)
+{
+	size_t i;
+
+	if (l->sysfd >= 0)
+		close(l->sysfd);
+	if (l->rootfd >= 0)
+		close(l->rootfd);
+	p2pdma_cfg_reader_free(l->cfg);
+	for (i = 0; i < l->nr_pfs; i++)
+		free(l->pfs[i].where);
+	free(l->pfs);
+	free(l->top);
+	free(l);
+}
 
 int p2pdma_load_sysfs(struct p2pdma_fabric *f, const char *path,
-	const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+		      const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {
-	(void)f;
-	(void)opts;
-	return p2pdma_fail(e, -EOPNOTSUPP, "%s: this input format is not implemented yet", path);
+	struct sysfs_load *l;
+	char *tmp = NULL;
+	struct stat st;
+	int ret;
+
+	if (!path)
+		path = "/";
+	if (stat(path, &st))
+		return p2pdma_fail(e, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return p2pdma_fail(e, -EINVAL, "%s: neither a directory nor a capture tarball",
+				   path);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	l->f = f;
+	l->opts = opts;
+	l->e = e;
+	l->log = opts ? opts->log : NULL;
+	l->log_arg = opts ? opts->log_arg : NULL;
+	l->display = path;
+	l->rootfd = l->sysfd = -1;
+	l->present = PRESENT_ALL;
+	if (S_ISDIR(st.st_mode)) {
+		l->dir = path;
+		l->sep = path[strlen(path) - 1] == '/' ? "" : "/";
+		ret = 0;
+	} else {
+		static const struct p2pdma_unpack_opts unpack = {
+			P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES,
+			p2pdma_sysfs_wanted,
+		};
+
+		ret = p2pdma_archive_extract(path, &unpack, &tmp, e);
+		l->dir = tmp;
+		l->sep = ": ";
+	}
+	if (!ret)
+		ret = load_tree(l);
+	sysfs_load_free(l);
+	/* The unpacked copy goes, whatever happened. */
+	if (tmp)
+		p2pdma_rmtree(tmp);
+	free(tmp);
+	return ret;
 }

@@ -33,6 +33,7 @@ void p2pdma_fabric_free(struct p2pdma_fabric *f)
 	for (i = 0; i < f->nr_groups; i++)
 		free(f->groups[i].type);
 	free(f->groups);
+	free(f->ram);
 	free(f->fns);
 	free(f->hbs);
 	free(f->cmdline);
@@ -132,11 +133,20 @@ int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
 	return 0;
 }
 
-static int group_cmp(const void *a, const void *b)
+/* Where group @id is, or would go, in the sorted array. */
+static size_t group_slot(const struct p2pdma_fabric *f, int id)
 {
-	const struct p2pdma_iommu_group *ga = a, *gb = b;
+	size_t lo = 0, hi = f->nr_groups;
 
-	return (ga->id > gb->id) - (ga->id < gb->id);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->groups[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 int p2pdma_fabric_set_iommu_group_type(struct p2pdma_fabric *f, int id,
@@ -150,22 +160,22 @@ int p2pdma_fabric_set_iommu_group_type(struct p2pdma_fabric *f, int id,
 		return p2pdma_fail(e, -EINVAL, "IOMMU group %d: negative id", id);
 	if (type && !(dup = strdup(type)))
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	for (i = 0; i < f->nr_groups; i++)
-		if (f->groups[i].id == id)
-			g = &f->groups[i];
+	/* Kept sorted by insertion: a machine can have thousands of groups. */
+	i = group_slot(f, id);
+	if (i < f->nr_groups && f->groups[i].id == id)
+		g = &f->groups[i];
 	if (!g) {
 		if (p2pdma_grow((void **)&f->groups, &f->groups_cap, f->nr_groups + 1,
 				sizeof(*f->groups))) {
 			free(dup);
 			return p2pdma_fail(e, -ENOMEM, "out of memory");
 		}
-		g = &f->groups[f->nr_groups++];
+		memmove(&f->groups[i + 1], &f->groups[i],
+			(f->nr_groups - i) * sizeof(*f->groups));
+		f->nr_groups++;
+		g = &f->groups[i];
 		g->id = id;
 		g->type = NULL;
-		qsort(f->groups, f->nr_groups, sizeof(*f->groups), group_cmp);
-		for (i = 0; i < f->nr_groups; i++)
-			if (f->groups[i].id == id)
-				g = &f->groups[i];
 	}
 	free(g->type);
 	g->type = dup;
@@ -180,6 +190,22 @@ int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline)
 		return -ENOMEM;
 	free(f->cmdline);
 	f->cmdline = dup;
+	return 0;
+}
+
+int p2pdma_fabric_add_ram(struct p2pdma_fabric *f, uint64_t start, uint64_t size,
+			  int numa_node, struct p2pdma_error *e)
+{
+	if (!size || start + size - 1 < start)
+		return p2pdma_fail(e, -EINVAL,
+				   "host RAM [%#llx, size %#llx]: empty or past the end of the address space",
+				   (unsigned long long)start, (unsigned long long)size);
+	if (p2pdma_grow((void **)&f->ram, &f->ram_cap, f->nr_ram + 1, sizeof(*f->ram)))
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	f->ram[f->nr_ram].start = start;
+	f->ram[f->nr_ram].size = size;
+	f->ram[f->nr_ram].numa_node = numa_node;
+	f->nr_ram++;
 	return 0;
 }
 
@@ -378,8 +404,11 @@ int p2pdma_fabric_finalize(struct p2pdma_fabric *f, struct p2pdma_error *e)
 	size_t i, j;
 	int ret;
 
-	qsort(f->hbs, f->nr_hbs, sizeof(*f->hbs), hb_ptr_cmp);
-	qsort(f->fns, f->nr_fns, sizeof(*f->fns), fn_ptr_cmp);
+	/* An empty machine has NULL arrays, which qsort() must not be given. */
+	if (f->nr_hbs)
+		qsort(f->hbs, f->nr_hbs, sizeof(*f->hbs), hb_ptr_cmp);
+	if (f->nr_fns)
+		qsort(f->fns, f->nr_fns, sizeof(*f->fns), fn_ptr_cmp);
 	for (i = 0; i < f->nr_hbs; i++)
 		f->hbs[i]->index = i;
 	for (i = 0; i < f->nr_fns; i++)

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Whole text files for the loaders that parse from memory, and excerpts for messages. */
+#ifndef P2PDMA_READFILE_H
+#define P2PDMA_READFILE_H
+
+#include <stddef.h>
+
+#include "p2pdma/fabric.h"
+
+/*
+ * Read @path (at most @max bytes, else -EFBIG) into a NUL-terminated
+ * malloc'ed buffer.
+ */
+int p2pdma_read_file(const char *path, size_t max, char **buf, size_t *len,
+		     struct p2pdma_error *e);
+
+/*
+ * A piece of a line for an error message: at most @max bytes of @s (@n
+ * long), control characters as '?', "..." when cut.  Returns @out.
+ */
+char *p2pdma_excerpt(char *out, size_t outlen, const char *s, size_t n, size_t max);
+
+#endif /* P2PDMA_READFILE_H */
