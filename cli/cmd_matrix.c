@@ -1,9 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* PLACEHOLDER: replaced by the real matrix command. */
+/*
+ * p2pdma matrix: the kernel's verdict for every pair of endpoint
+ * functions, laid out like `nvidia-smi topo -m`.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
 #include "cli.h"
+
+static const char matrix_options[] =
+	"      --all             every endpoint function (default: storage, network,\n"
+	"                        display, co-processors, accelerators and p2pmem providers)\n"
+	"      --json            print JSON instead of text\n"
+	"      --cmdline 'ARGS'  what if the kernel booted with ARGS (pci=disable_acs_redir=,\n"
+	"                        pci=config_acs=, parsed as the kernel parses them)\n"
+	"      --iommu on|off    on: what if an IOMMU requests ACS (SV, RR, CR, UF set\n"
+	"                        where capable); off (default): registers as loaded\n"
+	"      --cpu CPU         what if the CPU were amd-zen, intel, hygon, zhaoxin or\n"
+	"                        VENDOR:FAMILY[:MODEL]\n"
+	"  -h, --help            this text\n";
+
+static int run_matrix(struct p2pdma_fabric *f, const struct p2pdma_whatif *w,
+		      enum p2pdma_matrix_set set, bool json)
+{
+	struct p2pdma_whatif_report *rep = NULL;
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_policy *p = p2pdma_policy_new(f);
+	char *out = NULL;
+	int ret = EXIT_USAGE;
+
+	if (!p)
+		return cli_error("out of memory");
+	if (p2pdma_whatif_any(w) && p2pdma_whatif_apply(p, w, &rep, &e))
+		cli_lib_error(&e);
+	else if (p2pdma_matrix_write(p, set, rep, json, &out, &e))
+		cli_lib_error(&e);
+	else
+		ret = cli_print(out);
+	free(out);
+	p2pdma_whatif_report_free(rep);
+	p2pdma_policy_free(p);
+	return ret;
+}
 
 int cmd_matrix(struct cli *cli, int argc, char **argv)
 {
-	(void)cli; (void)argc; (void)argv;
-	return cli_error("matrix is not implemented yet");
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "cmdline", required_argument, NULL, 'C' },
+		{ "iommu", required_argument, NULL, 'I' },
+		{ "cpu", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const struct cli_command *cmd = cli_find_command("matrix");
+	enum p2pdma_matrix_set set = P2PDMA_MATRIX_DEFAULT;
+	struct p2pdma_whatif w = { .iommu = -1 };
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f;
+	bool json = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			set = P2PDMA_MATRIX_ALL;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'C':
+		case 'I':
+		case 'U':
+			if (p2pdma_whatif_set(&w, c == 'C' ? "cmdline" : c == 'I' ? "iommu" : "cpu",
+					      optarg, &e))
+				return cli_lib_error(&e);
+			break;
+		case 'h':
+			cli_usage(stdout, cmd, matrix_options);
+			return EXIT_OK;
+		default:
+			cli_usage(stderr, cmd, matrix_options);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("matrix takes no arguments ('%s')", argv[optind]);
+		cli_usage(stderr, cmd, matrix_options);
+		return EXIT_USAGE;
+	}
+	f = cli_load(cli);
+	if (!f)
+		return EXIT_USAGE;
+	ret = run_matrix(f, &w, set, json);
+	p2pdma_fabric_free(f);
+	return ret;
 }

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * `p2pdma matrix`: the verdict for every pair of endpoint functions, laid
+ * out like `nvidia-smi topo -m` (short labels, a legend, a device list)
+ * so that 8 to 32 devices stay readable.  One O(n) index, then O(1) per
+ * cell.  Bridges are never rows or columns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "policy_int.h"
+
+struct mdev {
+	const struct p2pdma_function *fn;
+	char label[16];
+};
+
+static bool default_class(const struct p2pdma_function *fn)
+{
+	uint32_t base = fn->class_code >> 16;
+
+	return base == 0x01 || base == 0x02 || base == 0x03 || base == 0x0b ||
+	       base == 0x12 || fn->p2pmem.present;
+}
+
+static const char *kind(const struct p2pdma_function *fn)
+{
+	uint32_t base = fn->class_code >> 16;
+
+	if ((fn->class_code >> 8) == 0x0108)
+		return "NVMe";
+	switch (base) {
+	case 0x01: return "STOR";
+	case 0x02: return "NIC";
+	case 0x03: return "GPU";
+	case 0x0b: case 0x12: return "ACC";
+	default: return fn->p2pmem.present ? "MEM" : "DEV";
+	}
+}
+
+static int pick(const struct p2pdma_fabric *f, enum p2pdma_matrix_set set,
+		struct mdev **out, size_t *nr)
+{
+	static const char *const kinds[] = { "NVMe", "STOR", "NIC", "GPU", "ACC", "MEM", "DEV" };
+	unsigned int counters[ARRAY_SIZE(kinds)] = { 0 };
+	struct mdev *d = calloc(f->nr_fns ? f->nr_fns : 1, sizeof(*d));
+	size_t i, k, n = 0;
+
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < f->nr_fns; i++) {
+		const struct p2pdma_function *fn = f->fns[i];
+		const char *kd;
+
+		if (p2pdma_function_is_bridge(fn))
+			continue;
+		if (set == P2PDMA_MATRIX_DEFAULT && !default_class(fn))
+			continue;
+		kd = kind(fn);
+		for (k = 0; k < ARRAY_SIZE(kinds) && strcmp(kinds[k], kd); k++)
+			;
+		d[n].fn = fn;
+		snprintf(d[n].label, sizeof(d[n].label), "%s%u", kd, counters[k]++);
+		n++;
+	}
+	*out = d;
+	*nr = n;
+	return 0;
+}
+
+static char letter(const struct p2pdma_fast *fv)
+{
+	if (!fv->certain)
+		return '?';
+	switch (fv->type) {
+	case P2PDMA_MAP_BUS_ADDR: return 'B';
+	case P2PDMA_MAP_THRU_HOST_BRIDGE: return 'H';
+	default: return 'N';
+	}
+}
+
+static void cell(const struct p2pdma_policy *p, const struct mdev *a, const struct mdev *b,
+		 char *buf, size_t len, struct p2pdma_fast *fv, enum p2pdma_path_class *pc)
+{
+	p2pdma_fast_verdict(p, a->fn->index, b->fn->index, fv);
+	*pc = p2pdma_path_class_of(p, a->fn->index, b->fn->index, fv->lca);
+	snprintf(buf, len, "%c%d %s", letter(fv), fv->distance, p2pdma_path_class_name(*pc));
+}
+
+static void legend(struct p2pdma_buf *b)
+{
+	p2pdma_buf_puts(b,
+		"\nLegend (rows: provider, columns: client; the verdict is the Linux kernel's):\n"
+		"  B  = BUS_ADDR: peer-to-peer below a common switch, PCI bus addresses\n"
+		"  H  = THRU_HOST_BRIDGE: peer-to-peer through an allowed host bridge\n"
+		"  N  = NOT_SUPPORTED: the kernel refuses peer-to-peer DMA\n"
+		"  ?  = uncertain: ACS or CPU state unknown (run as root; 'p2pdma check' says more)\n"
+		"  the number after the letter is the kernel's distance\n"
+		"Path class (nvidia-smi topo -m's view; NCCL counts NODE as PHB; neither reads ACS):\n"
+		"  X    = Self\n"
+		"  PIX  = Connection traversing at most a single PCIe bridge (a switch counts once)\n"
+		"  PXB  = Connection traversing multiple PCIe bridges (without traversing the PCIe Host Bridge)\n"
+		"  PHB  = Connection traversing PCIe as well as a PCIe Host Bridge (typically the CPU)\n"
+		"  NODE = Connection traversing PCIe as well as the interconnect between PCIe Host Bridges within a NUMA node\n"
+		"  SYS  = Connection traversing PCIe as well as the SMP interconnect between NUMA nodes (e.g., QPI/UPI)\n");
+}
+
+static void devices(struct p2pdma_buf *b, const struct mdev *d, size_t n, int lw)
+{
+	char lbl[256];
+	size_t i;
+
+	p2pdma_buf_puts(b, "\nDevices:\n");
+	for (i = 0; i < n; i++) {
+		const struct p2pdma_function *fn = d[i].fn;
+
+		p2pdma_buf_printf(b, "  %-*s %s", lw, d[i].label, p2pdma_fn_label(fn, lbl, sizeof(lbl)));
+		if (fn->physfn)
+			p2pdma_buf_puts(b, " [VF]");
+		if (fn->p2pmem.present)
+			p2pdma_buf_printf(b, " [p2pmem %llu MiB%s]",
+					  (unsigned long long)(fn->p2pmem.size >> 20),
+					  fn->p2pmem.published ? ", published" : "");
+		p2pdma_buf_puts(b, "\n");
+	}
+}
+
+static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
+		       const struct p2pdma_whatif_report *whatif, char **out)
+{
+	struct p2pdma_buf b = { 0 };
+	struct p2pdma_fast fv;
+	enum p2pdma_path_class pc;
+	char c[32];
+	size_t i, j;
+	int lw = 4, cw = 7;
+	bool uncertain = false;
+
+	for (i = 0; i < n; i++)
+		if ((int)strlen(d[i].label) > lw)
+			lw = (int)strlen(d[i].label);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			cell(p, &d[i], &d[j], c, sizeof(c), &fv, &pc);
+			if ((int)strlen(c) > cw)
+				cw = (int)strlen(c);
+		}
+	if (lw > cw)
+		cw = lw;
+	p2pdma_whatif_text(&b, whatif);
+	p2pdma_buf_printf(&b, "%-*s", lw + 2, "");
+	for (j = 0; j < n; j++)
+		p2pdma_buf_printf(&b, "%-*s", cw + 2, d[j].label);
+	p2pdma_buf_puts(&b, "\n");
+	for (i = 0; i < n; i++) {
+		p2pdma_buf_printf(&b, "%-*s", lw + 2, d[i].label);
+		for (j = 0; j < n; j++) {
+			cell(p, &d[i], &d[j], c, sizeof(c), &fv, &pc);
+			uncertain |= !fv.certain;
+			p2pdma_buf_printf(&b, "%-*s", j + 1 < n ? cw + 2 : 0, c);
+		}
+		p2pdma_buf_puts(&b, "\n");
+	}
+	if (!n)
+		p2pdma_buf_puts(&b, "(no endpoint functions of these classes; try --all)\n");
+	legend(&b);
+	devices(&b, d, n, lw);
+	if (uncertain)
+		p2pdma_buf_puts(&b, "\nSome verdicts are uncertain because ACS Control registers could not be read\n(or the CPU or a host bridge ID is unknown). Run as root, use a capture made as\nroot, or state the CPU with --cpu; 'p2pdma check' says which.\n");
+	return p2pdma_buf_finish(&b, out);
+}
+
+static struct json_object *device_json(const struct mdev *d)
+{
+	struct json_object *o = json_object_new_object();
+	char name[P2PDMA_BDF_STRLEN], s[16], dev[256];
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "label", json_object_new_string(d->label));
+	json_object_object_add(o, "bdf", json_object_new_string(
+		p2pdma_bdf_format(&d->fn->bdf, name, sizeof(name))));
+	snprintf(s, sizeof(s), "%04x:%04x", d->fn->vendor, d->fn->device);
+	json_object_object_add(o, "id", json_object_new_string(s));
+	snprintf(s, sizeof(s), "%06x", d->fn->class_code);
+	json_object_object_add(o, "class", json_object_new_string(s));
+	p2pdma_name_device(d->fn->vendor, d->fn->device, dev, sizeof(dev));
+	json_object_object_add(o, "name", dev[0] ? json_object_new_string(dev) : NULL);
+	json_object_object_add(o, "p2pmem_published", json_object_new_boolean(
+		d->fn->p2pmem.present && d->fn->p2pmem.published));
+	return o;
+}
+
+static struct json_object *cell_json(struct p2pdma_policy *p, const struct mdev *a,
+				     const struct mdev *b)
+{
+	struct json_object *o = json_object_new_object();
+	enum p2pdma_path_class pc;
+	struct p2pdma_fast fv;
+	char c[32];
+
+	if (!o)
+		return NULL;
+	cell(p, a, b, c, sizeof(c), &fv, &pc);
+	json_object_object_add(o, "map_type", json_object_new_string(
+		fv.certain ? p2pdma_map_type_name(fv.type) : "UNKNOWN"));
+	json_object_object_add(o, "distance", json_object_new_int(fv.distance));
+	json_object_object_add(o, "path_class", json_object_new_string(p2pdma_path_class_name(pc)));
+	json_object_object_add(o, "certain", json_object_new_boolean(fv.certain));
+	return o;
+}
+
+static int matrix_json(struct p2pdma_policy *p, const struct mdev *d, size_t n,
+		       const struct p2pdma_whatif_report *whatif, char **out)
+{
+	struct json_object *o = json_object_new_object(), *devs, *rows;
+	size_t i, j;
+
+	devs = json_object_new_array();
+	rows = json_object_new_array();
+	if (!o || !devs || !rows) {
+		json_object_put(o);
+		json_object_put(devs);
+		json_object_put(rows);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *row = json_object_new_array();
+
+		json_object_array_add(devs, device_json(&d[i]));
+		for (j = 0; row && j < n; j++)
+			json_object_array_add(row, cell_json(p, &d[i], &d[j]));
+		json_object_array_add(rows, row);
+	}
+	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "matrix", rows);
+	json_object_object_add(o, "whatif", p2pdma_whatif_json_obj(whatif));
+	return p2pdma_json_finish(o, out);
+}
+
+int p2pdma_matrix_write(struct p2pdma_policy *p, enum p2pdma_matrix_set set,
+			const struct p2pdma_whatif_report *whatif, bool json,
+			char **out, struct p2pdma_error *e)
+{
+	struct mdev *d = NULL;
+	size_t n = 0;
+	int ret;
+
+	*out = NULL;
+	ret = p2pdma_policy_sync(p);
+	if (!ret)
+		ret = pick(p->f, set, &d, &n);
+	if (!ret)
+		ret = json ? matrix_json(p, d, n, whatif, out) : matrix_text(p, d, n, whatif, out);
+	free(d);
+	if (ret)
+		return p2pdma_fail(e, ret, ret == -EINVAL ? "the fabric is not finalized" :
+				   "out of memory");
+	return 0;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of the policy layer, shared by its files (and by the tests
+ * and fuzzers, which link the static library).
+ */
+#ifndef P2PDMA_POLICY_INT_H
+#define P2PDMA_POLICY_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "p2pdma/policy.h"
+#include "util.h"
+
+/* ACS state of one device as the kernel's pci_bridge_has_acs_redir() sees it. */
+enum p2pdma_redir {
+	P2PDMA_REDIR_NO,	/* no ACS capability, or RR|CR|EC all clear */
+	P2PDMA_REDIR_YES,
+	P2PDMA_REDIR_UNKNOWN,	/* config space was not readable */
+};
+
+/*
+ * Per-function index data, 16 bytes so a pair verdict touches few cache
+ * lines.  The "upstream forest" links every function to the kernel's
+ * pci_upstream_bridge() (a VF to its PF's parent).  The 16-bit counts are
+ * used only when the tree is shallow enough for the sparse table (depth
+ * below P2PDMA_SPARSE_MAX_DEPTH); otherwise verdicts walk.
+ */
+struct p2pdma_pnode {
+	uint32_t first;		/* position in the depth-first preorder */
+	uint16_t depth;		/* 0 on a root bus */
+	uint16_t R;		/* redirecting devices, root..self inclusive */
+	uint16_t U;		/* unknown-ACS devices, root..self inclusive */
+	uint16_t S;		/* bridge "units" (a switch counts once), root..self */
+	uint16_t hb;		/* host bridge index */
+	uint8_t flags;		/* P2PDMA_PN_* */
+	uint8_t pad;
+};
+
+#define P2PDMA_PN_REDIR		0x03	/* enum p2pdma_redir of the function itself */
+#define P2PDMA_PN_START		0x04	/* starts a bridge unit */
+#define P2PDMA_PN_USP		0x08	/* switch upstream port */
+#define P2PDMA_PN_OK_SAME	0x10	/* its host bridge: whitelist(same=true) */
+#define P2PDMA_PN_OK_DIFF	0x20	/* its host bridge: whitelist(same=false) */
+#define P2PDMA_PN_HB_UNKNOWN	0x40	/* its host bridge's device ID is unknown */
+
+/* Per host bridge: the allow-list look-up, done once. */
+struct p2pdma_phb {
+	const struct p2pdma_function *dev;	/* pci_host_bridge_dev() */
+	int entry;				/* first matching entry, -1 */
+	bool ok_same;	/* __host_bridge_whitelist(host, true) */
+	bool ok_diff;	/* __host_bridge_whitelist(host, false) */
+	bool id_unknown;	/* the device's ID is unknown and would decide */
+};
+
+/* A host-bridge answer that may be unknown. */
+enum p2pdma_tri {
+	P2PDMA_NO = 0,
+	P2PDMA_YES = 1,
+	P2PDMA_MAYBE = 2,
+};
+
+struct p2pdma_policy {
+	struct p2pdma_fabric *f;
+	uint64_t gen;			/* fabric generation the index is for */
+	bool valid;
+	size_t n;			/* functions indexed */
+	struct p2pdma_pnode *node;
+	int32_t *up;			/* upstream bridge index, -1: on a root bus */
+	uint32_t *depth;		/* depth, without the 16-bit limit */
+
+	/* Sparse table over the preorder: packed (depth + 1) << 22 | parent. */
+	uint32_t *sparse;
+	size_t m;			/* preorder length (n) */
+	unsigned int levels;
+	bool fast_lca;			/* false: walk up (huge or odd trees) */
+	bool hb_any_unknown;		/* some host bridge's device ID is unknown */
+
+	struct p2pdma_phb *phb;
+	size_t nr_phb;
+	bool cpu_ok;			/* cpu_supports_p2pdma(), unknown = false */
+	bool cpu_known;
+
+	/*
+	 * Verdict cache: one row of n bytes per provider, allocated on first
+	 * use.  Low nibble: our answer for the row's generation; high nibble:
+	 * what a kernel that never invalidates would still answer.
+	 */
+	uint8_t **cache;
+	uint64_t *cache_gen;
+	size_t cache_n;
+
+	/*
+	 * Functions whose ACS state is unknown but whose redirect bits a
+	 * what-if cleared (pci=disable_acs_redir=): known not to redirect.
+	 */
+	const struct p2pdma_function **acs_off;
+	size_t nr_acs_off, acs_off_cap;
+};
+
+#define P2PDMA_SPARSE_NODE_BITS	22
+#define P2PDMA_SPARSE_NODE_MASK	((1u << P2PDMA_SPARSE_NODE_BITS) - 1)
+#define P2PDMA_SPARSE_MAX_DEPTH	((1u << (32 - P2PDMA_SPARSE_NODE_BITS)) - 2)
+
+/* index.c: (re)build the index when the fabric generation moved. */
+int p2pdma_policy_sync(struct p2pdma_policy *p);
+/* Force the walking LCA (tests compare both). */
+void p2pdma_policy_force_walk(struct p2pdma_policy *p, bool walk);
+enum p2pdma_redir p2pdma_policy_redir(const struct p2pdma_policy *p,
+				      const struct p2pdma_function *fn);
+
+/* Lowest common upstream device of two indexed functions, -1: none. */
+int p2pdma_lca(const struct p2pdma_policy *p, size_t a, size_t b);
+
+/* The O(1) answer for one pair (indices into f->fns). */
+struct p2pdma_fast {
+	enum p2pdma_map_type type;	/* for "unknown ACS off, CPU not Zen" */
+	int distance;
+	int lca;			/* -1: no common upstream device */
+	unsigned int possible;		/* bit per possible map type */
+	bool certain;
+	uint32_t nr_redir;		/* known redirecting devices checked */
+	uint32_t nr_unknown;		/* unknown-ACS devices checked */
+	enum p2pdma_tri hb_ok;		/* host_bridge_whitelist() */
+};
+
+void p2pdma_fast_verdict(const struct p2pdma_policy *p, size_t pi, size_t ci,
+			 struct p2pdma_fast *out);
+/* The same for an index that has to walk (deep or huge trees). */
+enum p2pdma_map_type p2pdma_pair_type_walk(const struct p2pdma_policy *p, size_t a,
+					   size_t b, int *distance);
+
+/*
+ * Sparse-table LCA of a != b; valid only when p->fast_lca.  The parent of
+ * the shallowest node in preorder positions (pos(a), pos(b)].
+ */
+static inline int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
+{
+	uint32_t fa = p->node[a].first, fb = p->node[b].first, x, y, v;
+	unsigned int k;
+
+	if (fa > fb) {
+		uint32_t t = fa;
+
+		fa = fb;
+		fb = t;
+	}
+	fa++;
+	k = 31u - (unsigned int)__builtin_clz(fb - fa + 1);
+	x = p->sparse[(size_t)k * p->m + fa];
+	y = p->sparse[(size_t)k * p->m + fb + 1 - (1u << k)];
+	v = (x < y ? x : y) & P2PDMA_SPARSE_NODE_MASK;
+	return v == p->n ? -1 : (int)v;
+}
+
+/*
+ * The kernel's answer for one pair, map type and distance, in O(1): what
+ * p2pdma_map_type() returns (unknown ACS read as clear, an unknown CPU or
+ * host-bridge ID as "not allowed").  Inline so a whole matrix runs tight.
+ */
+static inline enum p2pdma_map_type p2pdma_pair_type(const struct p2pdma_policy *p,
+						    uint32_t a, uint32_t b, int *distance)
+{
+	const struct p2pdma_pnode *na, *nb, *nl;
+	bool allowed;
+	int l;
+
+	if (!p->fast_lca)
+		return p2pdma_pair_type_walk(p, a, b, distance);
+	na = &p->node[a];
+	nb = &p->node[b];
+	l = a == b ? (int)a : p2pdma_lca_fast(p, a, b);
+	if (na->hb == nb->hb)
+		allowed = (na->flags & (P2PDMA_PN_OK_SAME | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_SAME;
+	else
+		allowed = (na->flags & (P2PDMA_PN_OK_DIFF | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_DIFF &&
+			  (nb->flags & (P2PDMA_PN_OK_DIFF | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_DIFF;
+	allowed |= p->cpu_ok;
+	if (l < 0) {
+		*distance = na->depth + nb->depth + 2;
+		return allowed ? P2PDMA_MAP_THRU_HOST_BRIDGE : P2PDMA_MAP_NOT_SUPPORTED;
+	}
+	nl = &p->node[l];
+	*distance = na->depth + nb->depth - 2 * nl->depth;
+	if (na->R + nb->R - 2 * nl->R + ((nl->flags & P2PDMA_PN_REDIR) == P2PDMA_REDIR_YES) == 0)
+		return P2PDMA_MAP_BUS_ADDR;
+	return allowed ? P2PDMA_MAP_THRU_HOST_BRIDGE : P2PDMA_MAP_NOT_SUPPORTED;
+}
+
+/* allowlist.c */
+int p2pdma_allow_match(uint16_t vendor, uint16_t device);
+int p2pdma_allow_match_id(uint16_t vendor, uint16_t device, bool *unknown);
+bool p2pdma_is_root_port(const struct p2pdma_function *fn);
+
+/* pathclass.c */
+enum p2pdma_path_class p2pdma_path_class_of(const struct p2pdma_policy *p,
+					    size_t pi, size_t ci, int lca);
+char *p2pdma_peer_note(const struct p2pdma_policy *p,
+		       const struct p2pdma_verdict *v);
+bool p2pdma_class_is_gpu(uint32_t class_code);
+bool p2pdma_class_is_nic(uint32_t class_code);
+
+/* verdict.c */
+void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
+			       enum p2pdma_map_type t);
+
+/* explain.c / fix.c */
+int p2pdma_explain(struct p2pdma_policy *p, struct p2pdma_verdict *v);
+int p2pdma_explain_fix(struct p2pdma_policy *p, struct p2pdma_verdict *v);
+/* "nvme 0000:03:00.0: " as the kernel's dev_printk prefixes a line. */
+char *p2pdma_dev_prefix(const struct p2pdma_function *fn, char *buf, size_t len);
+/* "0000:1a:00.0 (Samsung ... NVMe SSD)" */
+char *p2pdma_fn_label(const struct p2pdma_function *fn, char *buf, size_t len);
+
+/* String vectors owned by a verdict or a report. */
+int p2pdma_strv_push(char ***v, size_t *nr, char *s);
+int p2pdma_strv_pushf(char ***v, size_t *nr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void p2pdma_strv_free(char **v, size_t nr);
+
+/* cmdline.c: the kernel's parsing of the ACS parameters. */
+
+/* The kernel's vsscanf() %x / %hx: 0 on "no conversion", else chars used. */
+size_t p2pdma_kscan_hex(const char *s, uint64_t *val);
+
+/* pci_dev_str_match(): 1 match, 0 no match, -EINVAL can't parse. */
+int p2pdma_dev_str_match(const struct p2pdma_function *fn, const char *p,
+			 const char **endptr);
+
+/* The pci= ACS options found on a kernel command line (last one wins). */
+struct p2pdma_acs_params {
+	char *disable_acs_redir;	/* value after "disable_acs_redir=", or NULL */
+	char *config_acs;		/* value after "config_acs=", or NULL */
+	bool noats;			/* pci=noats: pci_ats_disabled() */
+	char **notes;			/* things the kernel would ignore */
+	size_t nr_notes;
+};
+
+int p2pdma_cmdline_acs_params(const char *cmdline, struct p2pdma_acs_params *out);
+void p2pdma_acs_params_free(struct p2pdma_acs_params *a);
+
+/*
+ * __pci_config_acs() for one device: @acs_mask != 0 is the
+ * disable_acs_redir form (no flags in the string).  Returns 1 when the
+ * device matched and *ctrl was recomputed from @fw_ctrl, 0 when not;
+ * messages the kernel prints go to @log (device-prefixed or not).
+ * *once is the pr_*_once state for "Can't parse".
+ */
+int p2pdma_config_acs(const struct p2pdma_function *fn, const char *param,
+		      uint16_t acs_mask, uint16_t acs_flags, uint16_t fw_ctrl,
+		      uint16_t *ctrl, uint16_t *mask_out, char ***log,
+		      size_t *nr_log, bool *once);
+
+/* Writers (text.c, json.c) shared by check, matrix and find. */
+struct json_object;
+struct json_object *p2pdma_verdict_json_obj(const struct p2pdma_verdict *v);
+struct json_object *p2pdma_whatif_json_obj(const struct p2pdma_whatif_report *r);
+struct json_object *p2pdma_json_str_or_null(const char *s);
+int p2pdma_json_finish(struct json_object *o, char **out);
+void p2pdma_verdict_text(struct p2pdma_buf *b, const struct p2pdma_verdict *v);
+void p2pdma_whatif_text(struct p2pdma_buf *b, const struct p2pdma_whatif_report *r);
+/* Word-wrap @text: the first line continues the current one at @col. */
+void p2pdma_wrap(struct p2pdma_buf *b, const char *text, int col, int indent, int width);
+const char *p2pdma_map_type_meaning(enum p2pdma_map_type t);
+
+#endif /* P2PDMA_POLICY_INT_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The pair verdict in O(1) from the index, and the per-pair cache.
+ *
+ * calc_map_type_and_dist() in the kernel, restated over the index:
+ *   - common upstream device = LCA in the upstream forest;
+ *   - distance = hops from each side to it, or both chain lengths when
+ *     there is none;
+ *   - the devices it ACS-checks are the provider's chain up to and
+ *     including the common device plus the client's chain below it, so
+ *     their redirect count is R(p) + R(c) - 2 R(lca) + r(lca);
+ *   - none redirecting: BUS_ADDR, and the host bridge is never asked;
+ *   - otherwise (or with no common device): THRU_HOST_BRIDGE when the
+ *     CPU rule or the allow-list allows it, else NOT_SUPPORTED.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_int.h"
+
+const char *p2pdma_map_type_name(enum p2pdma_map_type t)
+{
+	switch (t) {
+	case P2PDMA_MAP_NOT_SUPPORTED: return "NOT_SUPPORTED";
+	case P2PDMA_MAP_BUS_ADDR: return "BUS_ADDR";
+	case P2PDMA_MAP_THRU_HOST_BRIDGE: return "THRU_HOST_BRIDGE";
+	default: return "UNKNOWN";
+	}
+}
+
+/* host_bridge_whitelist(): both must pass; an unknown ID leaves it open. */
+static enum p2pdma_tri hb_allowed(const struct p2pdma_policy *p, size_t ha, size_t hb)
+{
+	const struct p2pdma_phb *a = &p->phb[ha], *b = &p->phb[hb];
+
+	if (ha == hb)
+		return a->id_unknown ? P2PDMA_MAYBE : a->ok_same ? P2PDMA_YES : P2PDMA_NO;
+	if ((!a->id_unknown && !a->ok_diff) || (!b->id_unknown && !b->ok_diff))
+		return P2PDMA_NO;
+	if (a->id_unknown || b->id_unknown)
+		return P2PDMA_MAYBE;
+	return P2PDMA_YES;
+}
+
+/*
+ * The host-bridge leg: the CPU rule first, then the allow-list.  With an
+ * unknown CPU and a failing allow-list, or an allow-list answer that
+ * depends on an unknown ID, both answers are possible.
+ */
+static unsigned int thru_possible(const struct p2pdma_policy *p, enum p2pdma_tri hb_ok)
+{
+	const unsigned int thru = 1u << P2PDMA_MAP_THRU_HOST_BRIDGE;
+	const unsigned int no = 1u << P2PDMA_MAP_NOT_SUPPORTED;
+
+	if (hb_ok == P2PDMA_YES || p->cpu_ok)
+		return thru;
+	if (hb_ok == P2PDMA_MAYBE || !p->cpu_known)
+		return thru | no;
+	return no;
+}
+
+/* The checked devices' redirect states, counted by walking (deep trees). */
+static void walk_counts(const struct p2pdma_policy *p, int32_t a, int32_t b, int32_t lca,
+			uint32_t *redir, uint32_t *unknown)
+{
+	int32_t x;
+
+	*redir = 0;
+	*unknown = 0;
+	for (x = a; x >= 0; x = p->up[x]) {
+		uint8_t r = p->node[x].flags & P2PDMA_PN_REDIR;
+
+		*redir += r == P2PDMA_REDIR_YES;
+		*unknown += r == P2PDMA_REDIR_UNKNOWN;
+		if (x == lca)
+			break;
+	}
+	for (x = b; x >= 0 && x != lca; x = p->up[x]) {
+		uint8_t r = p->node[x].flags & P2PDMA_PN_REDIR;
+
+		*redir += r == P2PDMA_REDIR_YES;
+		*unknown += r == P2PDMA_REDIR_UNKNOWN;
+	}
+}
+
+static void counts(const struct p2pdma_policy *p, size_t pi, size_t ci, int lca,
+		   uint32_t *redir, uint32_t *unknown)
+{
+	const struct p2pdma_pnode *a = &p->node[pi], *b = &p->node[ci], *l = &p->node[lca];
+	uint8_t r = l->flags & P2PDMA_PN_REDIR;
+
+	if (!p->fast_lca) {
+		walk_counts(p, (int32_t)pi, (int32_t)ci, lca, redir, unknown);
+		return;
+	}
+	*redir = (uint32_t)(a->R + b->R - 2 * l->R + (r == P2PDMA_REDIR_YES));
+	*unknown = (uint32_t)(a->U + b->U - 2 * l->U + (r == P2PDMA_REDIR_UNKNOWN));
+}
+
+void p2pdma_fast_verdict(const struct p2pdma_policy *p, size_t pi, size_t ci,
+			 struct p2pdma_fast *out)
+{
+	const struct p2pdma_function *fa = p->f->fns[pi], *fb = p->f->fns[ci];
+	int lca = p2pdma_lca(p, pi, ci);
+	unsigned int possible;
+
+	out->lca = lca;
+	out->hb_ok = hb_allowed(p, fa->host->index, fb->host->index);
+	if (lca < 0) {
+		/* The kernel's dist_a and dist_b: both whole chains. */
+		out->distance = (int)(p->depth[pi] + 1 + p->depth[ci] + 1);
+		out->nr_redir = 0;
+		out->nr_unknown = 0;
+		possible = thru_possible(p, out->hb_ok);
+	} else {
+		out->distance = (int)(p->depth[pi] + p->depth[ci] - 2 * p->depth[lca]);
+		counts(p, pi, ci, lca, &out->nr_redir, &out->nr_unknown);
+		if (out->nr_redir)
+			possible = thru_possible(p, out->hb_ok);
+		else if (out->nr_unknown)
+			possible = (1u << P2PDMA_MAP_BUS_ADDR) | thru_possible(p, out->hb_ok);
+		else
+			possible = 1u << P2PDMA_MAP_BUS_ADDR;
+	}
+	out->possible = possible;
+	out->certain = !(possible & (possible - 1));
+	if (lca >= 0 && !out->nr_redir)
+		out->type = P2PDMA_MAP_BUS_ADDR;
+	else if (out->hb_ok == P2PDMA_YES || p->cpu_ok)
+		out->type = P2PDMA_MAP_THRU_HOST_BRIDGE;
+	else
+		out->type = P2PDMA_MAP_NOT_SUPPORTED;
+}
+
+enum p2pdma_map_type p2pdma_pair_type_walk(const struct p2pdma_policy *p, size_t a,
+					   size_t b, int *distance)
+{
+	struct p2pdma_fast fv;
+
+	p2pdma_fast_verdict(p, a, b, &fv);
+	*distance = fv.distance;
+	return fv.type;
+}
+
+/* A function of this policy's fabric, by index; -1 for a stranger. */
+static long fn_index(const struct p2pdma_policy *p, const struct p2pdma_function *fn)
+{
+	if (!fn || fn->index >= p->n || p->f->fns[fn->index] != fn)
+		return -1;
+	return (long)fn->index;
+}
+
+static int cache_resize(struct p2pdma_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->cache_n; i++)
+		free(p->cache[i]);
+	free(p->cache);
+	free(p->cache_gen);
+	p->cache_n = 0;
+	p->cache = calloc(p->n ? p->n : 1, sizeof(*p->cache));
+	p->cache_gen = calloc(p->n ? p->n : 1, sizeof(*p->cache_gen));
+	if (!p->cache || !p->cache_gen) {
+		free(p->cache);
+		free(p->cache_gen);
+		p->cache = NULL;
+		p->cache_gen = NULL;
+		return -ENOMEM;
+	}
+	p->cache_n = p->n;
+	return 0;
+}
+
+/*
+ * The provider's cache row, with our half of it dropped when the fabric
+ * changed since it was filled.  The kernel's half (high nibble) stays.
+ */
+static uint8_t *cache_row(struct p2pdma_policy *p, size_t pi)
+{
+	uint8_t *row;
+	size_t i;
+
+	if (p->cache_n != p->n && cache_resize(p))
+		return NULL;
+	row = p->cache[pi];
+	if (!row) {
+		row = calloc(p->n, 1);
+		if (!row)
+			return NULL;
+		p->cache[pi] = row;
+		p->cache_gen[pi] = p->gen;
+		return row;
+	}
+	if (p->cache_gen[pi] != p->gen) {
+		for (i = 0; i < p->n; i++)
+			row[i] &= 0xf0;
+		p->cache_gen[pi] = p->gen;
+	}
+	return row;
+}
+
+void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
+			       enum p2pdma_map_type t)
+{
+	uint8_t *row = cache_row(p, pi);
+
+	if (row)
+		row[ci] = (uint8_t)((row[ci] & 0x0f) | ((unsigned int)t << 4));
+}
+
+enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
+				     const struct p2pdma_function *provider,
+				     const struct p2pdma_function *client,
+				     int *distance)
+{
+	enum p2pdma_map_type t;
+	long pi, ci;
+	uint8_t *row;
+	int d;
+
+	if (distance)
+		*distance = -1;
+	if (!p || p2pdma_policy_sync(p))
+		return P2PDMA_MAP_NOT_SUPPORTED;
+	pi = fn_index(p, provider);
+	ci = fn_index(p, client);
+	if (pi < 0 || ci < 0)
+		return P2PDMA_MAP_NOT_SUPPORTED;
+	row = cache_row(p, (size_t)pi);
+	if (row && (row[ci] & 0x0f) && !distance)
+		return (enum p2pdma_map_type)(row[ci] & 0x0f);
+	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
+	if (distance)
+		*distance = d;
+	if (row) {
+		row[ci] = (uint8_t)((row[ci] & 0xf0) | t);
+		/* The kernel's DMA-mapping path fills its cache only when empty. */
+		if (!(row[ci] & 0xf0))
+			row[ci] |= (uint8_t)(t << 4);
+	}
+	return t;
+}
+
+enum p2pdma_map_type p2pdma_policy_kernel_cached(struct p2pdma_policy *p,
+						 const struct p2pdma_function *provider,
+						 const struct p2pdma_function *client)
+{
+	long pi, ci;
+
+	if (!p || p2pdma_policy_sync(p))
+		return P2PDMA_MAP_UNKNOWN;
+	pi = fn_index(p, provider);
+	ci = fn_index(p, client);
+	if (pi < 0 || ci < 0 || p->cache_n != p->n || !p->cache[pi])
+		return P2PDMA_MAP_UNKNOWN;
+	return (enum p2pdma_map_type)(p->cache[pi][ci] >> 4);
+}
+
+void p2pdma_policy_forget_provider(struct p2pdma_policy *p,
+				   const struct p2pdma_function *provider)
+{
+	long pi;
+
+	if (!p || p2pdma_policy_sync(p))
+		return;
+	pi = fn_index(p, provider);
+	if (pi < 0 || p->cache_n != p->n || !p->cache[pi])
+		return;
+	free(p->cache[pi]);
+	p->cache[pi] = NULL;
+}
