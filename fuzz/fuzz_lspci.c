@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target for the lspci hex dump loader (the checks before
+ * libpci, libpci's dump reader, the tree from bus numbers).
+ *
+ * Beyond "no crash, no leak": a refused input must come with a one-line
+ * reason naming the file, and an accepted one must finalize and draw as
+ * DOT.  A violation aborts, so libFuzzer keeps the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p2pdma.h"
+#include "lspci.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct p2pdma_fabric *f = p2pdma_fabric_new();
+	struct p2pdma_error e = { 0 };
+	char *dot = NULL;
+	int ret;
+
+	if (!f)
+		return 0;
+	ret = p2pdma_lspci_load_buf(f, (const char *)data, size, "fuzz.txt", NULL, &e);
+	if (!ret)
+		ret = p2pdma_fabric_finalize(f, &e);
+	if (ret) {
+		if (ret > 0 || strncmp(e.reason, "fuzz.txt", 8) || strchr(e.reason, '\n'))
+			abort();
+	} else if (p2pdma_fabric_write_dot(f, NULL, &dot, &e)) {
+		abort();
+	}
+	free(dot);
+	p2pdma_fabric_free(f);
+	return 0;
+}
