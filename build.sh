@@ -20,17 +20,38 @@ DEFAULT_MACHINE=builtin:dual-xeon-8gpu
 DEPS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libpci-dev pci.ids pciutils libjson-c-dev libarchive-dev libxml2-dev
 liburing-dev libcmocka-dev graphviz xz-utils bzip2 gzip tar"
+# The QEMU kernel tests (tests/vm): QEMU, a static busybox for the guests, and
+# Debian's 6.12 kernel source (bookworm-backports) with what building it needs.
+VM_DEPS="qemu-system-x86 busybox-static linux-source-6.12 make flex bison bc
+libelf-dev cpio"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# linux-source-6.12 comes from bookworm-backports: add it to apt's sources
+# once, as a deb822 file, unless some source already names it.
+add_backports() {
+	if grep -qs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+		return 0
+	fi
+	echo "== adding bookworm-backports to apt's sources"
+	as_root tee /etc/apt/sources.list.d/backports.sources >/dev/null <<-'EOF'
+	Types: deb
+	URIs: http://deb.debian.org/debian
+	Suites: bookworm-backports
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+}
+
 deps() {
 	if [ -n "${P2PDMA_SKIP_DEPS:-}" ]; then return 0; fi
+	add_backports
 	echo "== installing Debian packages"
 	as_root apt-get update -q
 	# shellcheck disable=SC2086
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $DEPS
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $DEPS $VM_DEPS
 }
 
 build() {
@@ -67,6 +88,28 @@ print(passed, failed)
 PY
 }
 
+# The QEMU kernel tests (tests/vm/README.md): our P2PDMA kernel (built once,
+# cached in tests/vm/cache/) boots every topology; the real kernel's results
+# are compared with p2pdma check.  The guests run a normal build (./build),
+# not the sanitizer one.  Its last line is "N passed, M failed"; no such line
+# (a crash, a missing tool) counts as one failure, never as a skip.
+test_vm() {
+	echo "== QEMU guests: the real P2PDMA kernel as oracle (tests/vm)"
+	if ! build; then
+		echo "build of ./build failed: the guests get no p2pdma" >&2
+	fi
+	tests/vm/vmtest.py --build-dir build 2>&1 | tee build-ci/vmtest.log || true
+	last=$(tail -n 1 build-ci/vmtest.log)
+	case $last in
+	*" passed, "*" failed")
+		set -- $last
+		PASSED=$((PASSED + $1))
+		FAILED=$((FAILED + $3))
+		;;
+	*) FAILED=$((FAILED + 1)) ;;
+	esac
+}
+
 test_all() {
 	deps
 	PASSED=0
@@ -80,6 +123,7 @@ test_all() {
 	set -- $(count_meson build-ci/meson-logs/testlog.json)
 	PASSED=$((PASSED + $1))
 	FAILED=$((FAILED + $2))
+	test_vm
 	if [ -x scripts/fuzz.sh ]; then
 		echo "== fuzzers (brief runs)"
 		set -- $(scripts/fuzz.sh | tail -n 1)

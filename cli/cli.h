@@ -47,6 +47,15 @@ void cli_usage(FILE *out, const struct cli_command *cmd, const char *options);
 /* Write @s to stdout; returns EXIT_OK, or EXIT_USAGE if stdout failed. */
 int cli_print(const char *s);
 
+/*
+ * --dot / --svg FILE: the fabric as Graphviz DOT on stdout (@svg_path
+ * NULL), or rendered into @svg_path by Graphviz's dot ($P2PDMA_DOT
+ * overrides the program; .png and .pdf names pick those formats; "-"
+ * is stdout).  Prints its own errors; returns an exit status.
+ */
+int cli_dot_output(const struct p2pdma_fabric *f, const struct p2pdma_dot_opts *opts,
+		   const char *svg_path);
+
 int cmd_topo(struct cli *cli, int argc, char **argv);
 int cmd_capture(struct cli *cli, int argc, char **argv);
 int cmd_machines(struct cli *cli, int argc, char **argv);

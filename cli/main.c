@@ -17,19 +17,19 @@ const struct cli_command cli_commands[] = {
 	{ "capture", "OUT.tar.xz",
 	  "Write everything p2pdma reads from this machine into a tarball that\n"
 	  "'p2pdma -i OUT.tar.xz ...' loads as if it were this machine.", cmd_capture },
-	{ "check", "PROVIDER CLIENT... [--json]",
+	{ "check", "PROVIDER CLIENT... [--json] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
 	  "Can CLIENT do peer-to-peer DMA with PROVIDER's memory? The kernel's\n"
 	  "verdict, the path, the reason and the fix.", cmd_check },
-	{ "matrix", "[--json]",
+	{ "matrix", "[--all] [--json] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
 	  "The verdict for every pair of endpoint functions, like nvidia-smi topo -m.",
 	  cmd_matrix },
-	{ "find", "CLIENT... [--seed N] [--all] [--json]",
+	{ "find", "CLIENT... [--seed N] [--all] [--json] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
 	  "Pick the published p2pmem provider the kernel would pick for these clients.",
 	  cmd_find },
-	{ "alloc", "PROVIDER SIZE",
+	{ "alloc", "PROVIDER SIZE [--json]",
 	  "Carve a buffer from PROVIDER's p2pmem and show its CPU and bus addresses.",
 	  cmd_alloc },
-	{ "map", "--client BDF... SEGMENT...",
+	{ "map", "--client BDF [--client BDF...] SEGMENT... [--max-seg SIZE] [--json]",
 	  "Map a scatter-gather list for each client: DMA address per segment, or\n"
 	  "the refusal and its reason.", cmd_map },
 	{ "machines", "",
@@ -61,7 +61,8 @@ static void usage(FILE *out)
 	      "  -i, --input SRC         the machine to look at (default: this one):\n"
 	      "                          a directory holding a sys/ tree, a capture\n"
 	      "                          tarball, a .json description, an lspci dump,\n"
-	      "                          an NCCL topology .xml, or builtin:NAME\n"
+	      "                          an NCCL topology .xml, builtin:NAME, or -\n"
+	      "                          (a JSON description on standard input)\n"
 	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin\n"
 	      "                          (default: detected from SRC)\n"
 	      "  -h, --help              this text\n"
