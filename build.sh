@@ -8,7 +8,8 @@
 #   ./build.sh test    install what is needed, build with ASan+UBSan, run every
 #                      test (unit, CLI, fuzzers briefly, the QEMU kernel tests);
 #                      the last line is "tests: N passed, M failed"
-#   ./build.sh deps    only install the Debian packages
+#   ./build.sh deps    only install the Debian packages (deps vm: with the
+#                      QEMU kernel tests' packages)
 #   ./build.sh build   only build (./build/cli/p2pdma)
 #
 set -eu
@@ -45,13 +46,18 @@ add_backports() {
 	EOF
 }
 
+# deps [vm]: the packages to build and test; "vm" adds the QEMU tests' ones.
 deps() {
 	if [ -n "${P2PDMA_SKIP_DEPS:-}" ]; then return 0; fi
-	add_backports
+	pkgs=$DEPS
+	if [ "${1:-}" = vm ]; then
+		add_backports
+		pkgs="$DEPS $VM_DEPS"
+	fi
 	echo "== installing Debian packages"
 	as_root apt-get update -q
 	# shellcheck disable=SC2086
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $DEPS $VM_DEPS
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $pkgs
 }
 
 build() {
@@ -62,10 +68,23 @@ build() {
 demo() {
 	deps
 	build
-	P=./build/cli/p2pdma
+	P="./build/cli/p2pdma -i $DEFAULT_MACHINE"
+	# The questions the README walks through, on the built-in machine: the
+	# tree, every pair's verdict, one pair explained, where a buffer for
+	# two clients should live, and what address each client uses for it.
+	for args in topo matrix \
+		"check 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0" \
+		"find 0000:b3:00.0 0000:b5:00.0 --seed 1" \
+		"alloc 0000:b6:00.0 2M" \
+		"map --client 0000:b3:00.0 --client 0000:1a:00.0 p2p:0000:b6:00.0:1M host:64K" \
+		"check --svg build/check.svg 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0"; do
+		echo
+		echo "== p2pdma -i $DEFAULT_MACHINE $args"
+		# shellcheck disable=SC2086
+		$P $args || [ $? = 1 ]
+	done
 	echo
-	echo "== p2pdma -i $DEFAULT_MACHINE topo"
-	$P -i "$DEFAULT_MACHINE" topo
+	echo "The picture of the last check is build/check.svg."
 }
 
 # Sum of TAP cases over every meson test; a test without TAP output counts once.
@@ -111,7 +130,7 @@ test_vm() {
 }
 
 test_all() {
-	deps
+	deps vm
 	PASSED=0
 	FAILED=0
 	echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -137,10 +156,10 @@ test_all() {
 case "${1:-}" in
 demo) demo ;;
 test) test_all ;;
-deps) deps ;;
+deps) deps "${2:-}" ;;
 build) build ;;
 *)
-	sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -11,13 +11,13 @@
 #include "config.h"
 
 const struct cli_command cli_commands[] = {
-	{ "topo", "[--json]",
+	{ "topo", "[--json | --dot | --svg FILE] [--all]",
 	  "Show the PCIe tree: host bridges, root ports, switches, functions,\n"
 	  "with names, links, ACS state, IOMMU groups and p2pmem.", cmd_topo },
-	{ "capture", "OUT.tar.xz",
+	{ "capture", "OUT.tar.xz [--root DIR]",
 	  "Write everything p2pdma reads from this machine into a tarball that\n"
 	  "'p2pdma -i OUT.tar.xz ...' loads as if it were this machine.", cmd_capture },
-	{ "check", "PROVIDER CLIENT... [--json] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
+	{ "check", "PROVIDER CLIENT... [--json | --dot | --svg FILE] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
 	  "Can CLIENT do peer-to-peer DMA with PROVIDER's memory? The kernel's\n"
 	  "verdict, the path, the reason and the fix.", cmd_check },
 	{ "matrix", "[--all] [--json] [--cmdline ARGS] [--iommu on|off] [--cpu CPU]",
@@ -93,6 +93,8 @@ int main(int argc, char **argv)
 	int c;
 
 	cli.builtin_dir = getenv("P2PDMA_MACHINES_DIR");
+	if (cli.builtin_dir && !*cli.builtin_dir)
+		cli.builtin_dir = NULL;	/* set but empty: as if unset */
 	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':

@@ -232,7 +232,8 @@ int p2pdma_builtin_list(const char *dir, char ***names, struct p2pdma_error *e)
 
 	dp = opendir(d);
 	if (!dp)
-		return p2pdma_fail(e, -errno, "%s: %s", d, strerror(errno));
+		return p2pdma_fail(e, -errno, "built-in machines directory %s: %s", d,
+				   strerror(errno));
 	while ((de = readdir(dp))) {
 		size_t l = strlen(de->d_name);
 		char *n;

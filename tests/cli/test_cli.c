@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "testutil.h"
 
 #define P tu_p2pdma_bin()
@@ -127,7 +128,7 @@ static void test_topo_help_and_usage(void **state)
 
 	(void)state;
 	assert_int_equal(r.status, 0);
-	assert_starts(r.out, "Usage: p2pdma [-i SRC] topo [--json]");
+	assert_starts(r.out, "Usage: p2pdma [-i SRC] topo [--json | --dot | --svg FILE] [--all]\n");
 	assert_non_null(strstr(r.out, "--json"));
 	run_free(&r);
 
@@ -307,6 +308,57 @@ static void test_dot(void **state)
 	run_free(&r);
 }
 
+/* Append @name to @out in roff's spelling: every '-' is written "\\-". */
+static void roff_name(char *out, size_t size, const char *name, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len && o + 3 < size; i++) {
+		if (name[i] == '-')
+			out[o++] = '\\';
+		out[o++] = name[i];
+	}
+	out[o] = 0;
+}
+
+/*
+ * The manual page keeps up with the program: every command the program
+ * lists, and every long option each command's --help names, is in
+ * doc/p2pdma.1.
+ */
+static void test_man_page_covers_help(void **state)
+{
+	static const char *const cmds[] = { "topo", "capture", "check", "matrix", "find",
+					    "alloc", "map", "machines" };
+	char *man, *path;
+	size_t i;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/doc/p2pdma.1", P2PDMA_SOURCE_ROOT) > 0);
+	man = tu_read_file(path, NULL);
+	assert_non_null(man);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct run r = run("%s %s --help", P, cmds[i]);
+		char want[96];
+		const char *s;
+
+		assert_int_equal(r.status, 0);
+		snprintf(want, sizeof(want), ".SS %s", cmds[i]);
+		if (!strstr(man, want))
+			fail_msg("doc/p2pdma.1 has no section for '%s'", cmds[i]);
+		for (s = strstr(r.out, "--"); s; s = strstr(s + 2, "--")) {
+			size_t n = strspn(s + 2, "abcdefghijklmnopqrstuvwxyz-");
+
+			roff_name(want, sizeof(want), s, n + 2);
+			if (n && !strstr(man, want))
+				fail_msg("doc/p2pdma.1 lacks %.*s of '%s'", (int)n + 2, s, cmds[i]);
+		}
+		run_free(&r);
+	}
+	free(man);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_json_pipe_and_file),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_man_page_covers_help),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
