@@ -44,6 +44,9 @@ void cli_log(void *arg, enum p2pdma_log_level level, const char *msg);
 /* Print a command's usage ("Usage: p2pdma [-i SRC] NAME ARGS") and options. */
 void cli_usage(FILE *out, const struct cli_command *cmd, const char *options);
 
+/* @v as a JSON string "0x..." (addresses do not fit JSON's doubles). */
+struct json_object *cli_json_hex(uint64_t v);
+
 /* Write @s to stdout; returns EXIT_OK, or EXIT_USAGE if stdout failed. */
 int cli_print(const char *s);
 
@@ -55,6 +58,30 @@ int cli_print(const char *s);
  */
 int cli_dot_output(const struct p2pdma_fabric *f, const struct p2pdma_dot_opts *opts,
 		   const char *svg_path);
+
+/*
+ * The "what if" options of check, matrix and find: their getopt entries,
+ * their help lines, and the handler for getopt's answer.
+ */
+#define CLI_WHATIF_LONGOPTS \
+	{ "cmdline", required_argument, NULL, 'C' }, \
+	{ "iommu", required_argument, NULL, 'I' }, \
+	{ "cpu", required_argument, NULL, 'U' }
+#define CLI_WHATIF_HELP \
+	"      --cmdline 'ARGS'  what if the kernel booted with ARGS: applies its\n" \
+	"                        pci=disable_acs_redir= and pci=config_acs= exactly as\n" \
+	"                        the kernel parses them (in memory, not to the machine)\n" \
+	"      --iommu on|off    on: what if an IOMMU requests ACS (the kernel then sets\n" \
+	"                        SV, RR, CR and UF where the hardware has them); off\n" \
+	"                        (default): the registers as loaded\n" \
+	"      --cpu CPU         what if the CPU were amd-zen, intel, hygon, zhaoxin or\n" \
+	"                        VENDOR:FAMILY[:MODEL] (e.g. AuthenticAMD:0x15)\n"
+
+/*
+ * If getopt's @c is a what-if option, record @arg in @w.  Returns 1 when
+ * it was one, 0 when it was not, -1 when @arg is bad (already printed).
+ */
+int cli_whatif_option(int c, const char *arg, struct p2pdma_whatif *w);
 
 int cmd_topo(struct cli *cli, int argc, char **argv);
 int cmd_capture(struct cli *cli, int argc, char **argv);

@@ -112,20 +112,12 @@ static int print_text(const struct alloc_result *a)
 	return ret;
 }
 
-static json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
-	return json_object_new_string(v ? buf : "0x0");
-}
-
 static json_object *span(uint64_t start, uint64_t size)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "start", hex(start));
-	json_object_object_add(o, "end", hex(start + size - 1));
+	json_object_object_add(o, "start", cli_json_hex(start));
+	json_object_object_add(o, "end", cli_json_hex(start + size - 1));
 	return o;
 }
 
@@ -139,13 +131,13 @@ static int print_json(const struct alloc_result *a)
 	p2pdma_bdf_format(&fn->bdf, name, sizeof(name));
 	json_object_object_add(o, "provider", json_object_new_string(name));
 	json_object_object_add(o, "bar", json_object_new_int(a->r.bar));
-	json_object_object_add(o, "bar_offset", hex(a->r.offset + (a->phys - a->r.phys)));
+	json_object_object_add(o, "bar_offset", cli_json_hex(a->r.offset + (a->phys - a->r.phys)));
 	json_object_object_add(o, "requested", json_object_new_uint64(a->requested));
 	json_object_object_add(o, "size", json_object_new_uint64(a->size));
 	json_object_object_add(o, "cpu_phys", span(a->phys, a->size));
 	json_object_object_add(o, "bus", span(p2pdma_provider_bus_addr(a->p, a->phys), a->size));
 	json_object_object_add(o, "host_bridge", json_object_new_string(fn->host->name));
-	json_object_object_add(o, "bus_offset", hex(fn->host->bus_offset));
+	json_object_object_add(o, "bus_offset", cli_json_hex(fn->host->bus_offset));
 	json_object_object_add(pool, "size", json_object_new_uint64(p2pdma_provider_size(a->p)));
 	json_object_object_add(pool, "available",
 			       json_object_new_uint64(p2pdma_provider_available(a->p)));

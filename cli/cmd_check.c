@@ -19,14 +19,7 @@ static const char check_options[] =
 	"  CLIENT...             functions that DMA to it; BUS:NAME (e.g. platform:foo)\n"
 	"                        names a device that is not PCI\n"
 	"      --json            print JSON instead of text\n"
-	"      --cmdline 'ARGS'  what if the kernel booted with ARGS: applies its\n"
-	"                        pci=disable_acs_redir= and pci=config_acs= exactly as\n"
-	"                        the kernel parses them (in memory, not to the machine)\n"
-	"      --iommu on|off    on: what if an IOMMU requests ACS (the kernel then sets\n"
-	"                        SV, RR, CR and UF where the hardware has them); off\n"
-	"                        (default): the registers as loaded\n"
-	"      --cpu CPU         what if the CPU were amd-zen, intel, hygon, zhaoxin or\n"
-	"                        VENDOR:FAMILY[:MODEL] (e.g. AuthenticAMD:0x15)\n"
+	CLI_WHATIF_HELP
 	"      --dot             draw the machine as a Graphviz graph (DOT) with each\n"
 	"                        path coloured: green BUS_ADDR, amber through the\n"
 	"                        host bridge, red refused\n"
@@ -197,9 +190,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "cmdline", required_argument, NULL, 'C' },
-		{ "iommu", required_argument, NULL, 'I' },
-		{ "cpu", required_argument, NULL, 'U' },
+		CLI_WHATIF_LONGOPTS,
 		{ "dot", no_argument, NULL, 'd' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -207,12 +198,17 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	};
 	const struct cli_command *cmd = cli_find_command("check");
 	struct p2pdma_whatif w = { .iommu = -1 };
-	struct p2pdma_error e = { 0 };
 	struct p2pdma_fabric *f;
 	struct check_output o = { 0 };
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int known = cli_whatif_option(c, optarg, &w);
+
+		if (known < 0)
+			return EXIT_USAGE;
+		if (known)
+			continue;
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -223,13 +219,6 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		case 's':
 			o.dot = true;
 			o.svg = optarg;
-			break;
-		case 'C':
-		case 'I':
-		case 'U':
-			if (p2pdma_whatif_set(&w, c == 'C' ? "cmdline" : c == 'I' ? "iommu" : "cpu",
-					      optarg, &e))
-				return cli_lib_error(&e);
 			break;
 		case 'h':
 			cli_usage(stdout, cmd, check_options);

@@ -20,11 +20,7 @@ static const char find_options[] =
 	"                        distance (default: random; printed so it can be repeated)\n"
 	"      --all             list every candidate with its total distance and verdicts\n"
 	"      --json            print JSON instead of text\n"
-	"      --cmdline 'ARGS'  what if the kernel booted with ARGS\n"
-	"      --iommu on|off    on: what if an IOMMU requests ACS (SV, RR, CR, UF set\n"
-	"                        where capable); off (default): registers as loaded\n"
-	"      --cpu CPU         what if the CPU were amd-zen, intel, hygon, zhaoxin or\n"
-	"                        VENDOR:FAMILY[:MODEL]\n"
+	CLI_WHATIF_HELP
 	"  -h, --help            this text\n"
 	"\nExit status: 0 a provider was found, 1 none can serve every client, 2 bad\n"
 	"usage or input.\n";
@@ -101,20 +97,23 @@ int cmd_find(struct cli *cli, int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "cmdline", required_argument, NULL, 'C' },
-		{ "iommu", required_argument, NULL, 'I' },
-		{ "cpu", required_argument, NULL, 'U' },
+		CLI_WHATIF_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const struct cli_command *cmd = cli_find_command("find");
 	struct p2pdma_whatif w = { .iommu = -1 };
 	struct find_args a = { .w = &w, .seed = random_seed() };
-	struct p2pdma_error e = { 0 };
 	struct p2pdma_fabric *f;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int known = cli_whatif_option(c, optarg, &w);
+
+		if (known < 0)
+			return EXIT_USAGE;
+		if (known)
+			continue;
 		switch (c) {
 		case 's':
 			if (parse_seed(optarg, &a.seed))
@@ -125,13 +124,6 @@ int cmd_find(struct cli *cli, int argc, char **argv)
 			break;
 		case 'j':
 			a.json = true;
-			break;
-		case 'C':
-		case 'I':
-		case 'U':
-			if (p2pdma_whatif_set(&w, c == 'C' ? "cmdline" : c == 'I' ? "iommu" : "cpu",
-					      optarg, &e))
-				return cli_lib_error(&e);
 			break;
 		case 'h':
 			cli_usage(stdout, cmd, find_options);

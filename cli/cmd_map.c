@@ -200,14 +200,6 @@ static int print_text(const struct p2pdma_sgl *s, const struct map_req *q,
 /* ---------------------------------------------------------------------- */
 /* JSON                                                                    */
 
-static json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
-	return json_object_new_string(v ? buf : "0x0");
-}
-
 static json_object *json_segments(const struct p2pdma_fabric *f, const struct p2pdma_sgl *s,
 				  const struct map_req *q)
 {
@@ -227,8 +219,8 @@ static json_object *json_segments(const struct p2pdma_fabric *f, const struct p2
 		json_object_object_add(o, "provider", fn ?
 				       json_object_new_string(bdf(fn, name)) : NULL);
 		json_object_object_add(o, "size", json_object_new_uint64(sg->len));
-		json_object_object_add(o, "cpu_phys", hex(sg->phys));
-		json_object_object_add(o, "bus", fn ? hex(p2pdma_function_bus_addr(fn, sg->phys)) : NULL);
+		json_object_object_add(o, "cpu_phys", cli_json_hex(sg->phys));
+		json_object_object_add(o, "bus", fn ? cli_json_hex(p2pdma_function_bus_addr(fn, sg->phys)) : NULL);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -247,7 +239,7 @@ static json_object *json_client_segments(const struct outcome *r)
 		json_object_object_add(o, "index", json_object_new_uint64(i));
 		json_object_object_add(o, "map_type", seen ?
 				       json_object_new_string(p2pdma_map_type_name(sg->map_type)) : NULL);
-		json_object_object_add(o, "dma_address", r->ret < 0 ? NULL : hex(sg->seg_dma));
+		json_object_object_add(o, "dma_address", r->ret < 0 ? NULL : cli_json_hex(sg->seg_dma));
 		json_object_object_add(o, "how", json_object_new_string(how_key(sg->how)));
 		json_object_array_add(a, o);
 	}
@@ -268,7 +260,7 @@ static json_object *json_client(const struct outcome *r)
 	json_object_object_add(o, "iommu_group_type", ci->group_type ?
 			       json_object_new_string(ci->group_type) : NULL);
 	json_object_object_add(o, "mode_assumed", json_object_new_boolean(ci->mode_assumed));
-	json_object_object_add(o, "dma_offset", hex(ci->dma_offset));
+	json_object_object_add(o, "dma_offset", cli_json_hex(ci->dma_offset));
 	json_object_object_add(o, "mapped", json_object_new_boolean(r->ret >= 0));
 	if (r->ret < 0) {
 		err = json_object_new_object();
@@ -285,7 +277,7 @@ static json_object *json_client(const struct outcome *r)
 	for (i = 0; r->ret >= 0 && i < r->dma_nents; i++) {
 		json_object *d = json_object_new_object();
 
-		json_object_object_add(d, "dma_address", hex(r->sg[i].dma_address));
+		json_object_object_add(d, "dma_address", cli_json_hex(r->sg[i].dma_address));
 		json_object_object_add(d, "length", json_object_new_uint64(r->sg[i].dma_len));
 		json_object_object_add(d, "bus_address", json_object_new_boolean(
 					       r->sg[i].dma_flags & P2PDMA_SG_DMA_BUS_ADDRESS));

@@ -12,12 +12,7 @@ static const char matrix_options[] =
 	"      --all             every endpoint function (default: storage, network,\n"
 	"                        display, co-processors, accelerators and p2pmem providers)\n"
 	"      --json            print JSON instead of text\n"
-	"      --cmdline 'ARGS'  what if the kernel booted with ARGS (pci=disable_acs_redir=,\n"
-	"                        pci=config_acs=, parsed as the kernel parses them)\n"
-	"      --iommu on|off    on: what if an IOMMU requests ACS (SV, RR, CR, UF set\n"
-	"                        where capable); off (default): registers as loaded\n"
-	"      --cpu CPU         what if the CPU were amd-zen, intel, hygon, zhaoxin or\n"
-	"                        VENDOR:FAMILY[:MODEL]\n"
+	CLI_WHATIF_HELP
 	"  -h, --help            this text\n";
 
 static int run_matrix(struct p2pdma_fabric *f, const struct p2pdma_whatif *w,
@@ -48,34 +43,30 @@ int cmd_matrix(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "cmdline", required_argument, NULL, 'C' },
-		{ "iommu", required_argument, NULL, 'I' },
-		{ "cpu", required_argument, NULL, 'U' },
+		CLI_WHATIF_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const struct cli_command *cmd = cli_find_command("matrix");
 	enum p2pdma_matrix_set set = P2PDMA_MATRIX_DEFAULT;
 	struct p2pdma_whatif w = { .iommu = -1 };
-	struct p2pdma_error e = { 0 };
 	struct p2pdma_fabric *f;
 	bool json = false;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int known = cli_whatif_option(c, optarg, &w);
+
+		if (known < 0)
+			return EXIT_USAGE;
+		if (known)
+			continue;
 		switch (c) {
 		case 'a':
 			set = P2PDMA_MATRIX_ALL;
 			break;
 		case 'j':
 			json = true;
-			break;
-		case 'C':
-		case 'I':
-		case 'U':
-			if (p2pdma_whatif_set(&w, c == 'C' ? "cmdline" : c == 'I' ? "iommu" : "cpu",
-					      optarg, &e))
-				return cli_lib_error(&e);
 			break;
 		case 'h':
 			cli_usage(stdout, cmd, matrix_options);

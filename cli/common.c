@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 
 int cli_error(const char *fmt, ...)
@@ -79,4 +81,37 @@ int cli_print(const char *s)
 	if (fputs(s, stdout) == EOF || fflush(stdout))
 		return cli_error("cannot write the output: %m");
 	return EXIT_OK;
+}
+
+int cli_whatif_option(int c, const char *arg, struct p2pdma_whatif *w)
+{
+	struct p2pdma_error e = { 0 };
+	const char *name;
+
+	switch (c) {
+	case 'C':
+		name = "cmdline";
+		break;
+	case 'I':
+		name = "iommu";
+		break;
+	case 'U':
+		name = "cpu";
+		break;
+	default:
+		return 0;
+	}
+	if (p2pdma_whatif_set(w, name, arg, &e)) {
+		cli_lib_error(&e);
+		return -1;
+	}
+	return 1;
+}
+
+struct json_object *cli_json_hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_object_new_string(buf);
 }

@@ -55,14 +55,8 @@ struct capture {
 
 static int rel_push(struct capture *c, const char *name)
 {
-	size_t n = strlen(name), sep = c->rel_len != 0;
-
-	if (c->rel_len + sep + n + 1 > sizeof(c->rel))
+	if (!p2pdma_path_append(c->rel, sizeof(c->rel), &c->rel_len, name))
 		return p2pdma_fail(c->e, -ENAMETOOLONG, "%s/%s: path too long", c->root, c->rel);
-	if (sep)
-		c->rel[c->rel_len++] = '/';
-	memcpy(c->rel + c->rel_len, name, n + 1);
-	c->rel_len += n;
 	return 0;
 }
 

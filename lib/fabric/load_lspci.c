@@ -53,25 +53,6 @@ struct scan {
 	unsigned int last_line;		/* of the current record */
 };
 
-static bool blank(const struct lspci_line *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->len; i++)
-		if (l->s[i] != ' ' && l->s[i] != '\t')
-			return false;
-	return true;
-}
-
-static int line_error(struct lspci_doc *d, const struct lspci_line *l, const char *why,
-		      struct p2pdma_error *e)
-{
-	char ex[80];
-
-	return p2pdma_fail(e, -EINVAL, "%s:%u: %s: '%s'", d->name, l->no, why,
-			   p2pdma_excerpt(ex, sizeof(ex), l->s, l->len, 60));
-}
-
 static int end_record(struct scan *sc, struct p2pdma_error *e)
 {
 	struct lspci_rec *r = sc->cur;
@@ -111,13 +92,13 @@ static int count_bytes(struct scan *sc, const struct lspci_line *l, size_t p,
 	*nbytes = 0;
 	while (p < l->len) {
 		if (p + 1 == l->len && is_hex(s[p]))
-			return line_error(sc->d, l, "hex line cut in the middle of a byte", e);
+			return lspci_line_error(sc->d, l, "hex line cut in the middle of a byte", e);
 		if (!is_hex(s[p]) || !is_hex(s[p + 1]))
-			return line_error(sc->d, l, "bad hex (a byte is two hex digits)", e);
+			return lspci_line_error(sc->d, l, "bad hex (a byte is two hex digits)", e);
 		(*nbytes)++;
 		p += 2;
 		if (p < l->len && s[p++] != ' ')
-			return line_error(sc->d, l, "bad hex (bytes are separated by one space)", e);
+			return lspci_line_error(sc->d, l, "bad hex (bytes are separated by one space)", e);
 	}
 	return 0;
 }
@@ -132,7 +113,7 @@ static int hex_line(struct scan *sc, const struct lspci_line *l, size_t digits,
 	int ret;
 
 	if (!r)
-		return line_error(sc->d, l, "hex dump line with no device line above it", e);
+		return lspci_line_error(sc->d, l, "hex dump line with no device line above it", e);
 	for (i = 0; i < digits; i++)
 		off = off * 16 + (unsigned long)(l->s[i] <= '9' ? l->s[i] - '0' :
 						 (l->s[i] | 0x20) - 'a' + 10);
@@ -140,13 +121,13 @@ static int hex_line(struct scan *sc, const struct lspci_line *l, size_t digits,
 	if (ret)
 		return ret;
 	if (off != r->hex_len)
-		return line_error(sc->d, l, r->hex_len ?
+		return lspci_line_error(sc->d, l, r->hex_len ?
 				  "hex offset does not follow the line before (a line is missing?)" :
 				  "a hex dump starts at offset 00", e);
 	if (nbytes != HEX_PER_LINE)
-		return line_error(sc->d, l, "a hex dump line holds 16 bytes (was the file cut?)", e);
+		return lspci_line_error(sc->d, l, "a hex dump line holds 16 bytes (was the file cut?)", e);
 	if (off + nbytes > LSPCI_CFG_MAX)
-		return line_error(sc->d, l, "hex dump beyond the 4096 bytes of config space", e);
+		return lspci_line_error(sc->d, l, "hex dump beyond the 4096 bytes of config space", e);
 	r->hex_len = (unsigned int)(off + nbytes);
 	if (!r->first_hex_line)
 		r->first_hex_line = l->no;
@@ -165,7 +146,7 @@ static int device_line(struct scan *sc, const struct lspci_line *l, int n,
 		return ret;
 	/* libpci's reader knows domains of four or five digits. */
 	if (n > 13)
-		return line_error(sc->d, l, "PCI domain wider than five hex digits", e);
+		return lspci_line_error(sc->d, l, "PCI domain wider than five hex digits", e);
 	ret = lspci_doc_add(sc->d, l, bdf, (size_t)n, false, e);
 	if (ret)
 		return ret;
@@ -181,25 +162,25 @@ static int scan_line(struct scan *sc, const struct lspci_line *l, struct p2pdma_
 	size_t digits;
 	int n;
 
-	if (blank(l))
+	if (lspci_line_blank(l))
 		return end_record(sc, e);
 	if (l->s[0] == '\t' || l->s[0] == ' ') {
 		if (sc->cur)
 			return lspci_text_line(sc->d, &sc->cur->text, l, e);
 		if (sc->d->nr)
-			return line_error(sc->d, l, "a detail line with no device line above it", e);
+			return lspci_line_error(sc->d, l, "a detail line with no device line above it", e);
 		return 0;
 	}
 	n = lspci_device_prefix(l, &bdf);
 	if (n < 0)
-		return line_error(sc->d, l, "device number above 1f or function above 7", e);
+		return lspci_line_error(sc->d, l, "device number above 1f or function above 7", e);
 	if (n > 0)
 		return device_line(sc, l, n, &bdf, e);
 	digits = lspci_hex_prefix(l);
 	if (digits)
 		return hex_line(sc, l, digits, e);
 	if (sc->d->nr)
-		return line_error(sc->d, l, "not a line of an lspci dump", e);
+		return lspci_line_error(sc->d, l, "not a line of an lspci dump", e);
 	return 0;	/* a prompt or heading before the first device */
 }
 

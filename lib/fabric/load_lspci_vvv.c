@@ -32,25 +32,6 @@ static bool indented(const struct lspci_line *l)
 	return l->len && (l->s[0] == '\t' || l->s[0] == ' ');
 }
 
-static bool blank(const struct lspci_line *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->len; i++)
-		if (l->s[i] != ' ' && l->s[i] != '\t')
-			return false;
-	return true;
-}
-
-static int not_lspci(struct lspci_doc *d, const struct lspci_line *l, const char *why,
-		     struct p2pdma_error *e)
-{
-	char ex[80];
-
-	return p2pdma_fail(e, -EINVAL, "%s:%u: %s: '%s'", d->name, l->no, why,
-			   p2pdma_excerpt(ex, sizeof(ex), l->s, l->len, 60));
-}
-
 /* Split the text into one record per device line with its detail lines. */
 static int scan(struct lspci_doc *d, const char *buf, size_t len, struct p2pdma_error *e)
 {
@@ -61,7 +42,7 @@ static int scan(struct lspci_doc *d, const char *buf, size_t len, struct p2pdma_
 	int ret, n;
 
 	while (lspci_next_line(buf, len, &pos, &l)) {
-		if (blank(&l)) {
+		if (lspci_line_blank(&l)) {
 			if (cur && (ret = lspci_text_end(d, cur, e)))
 				return ret;
 			cur = NULL;
@@ -73,7 +54,7 @@ static int scan(struct lspci_doc *d, const char *buf, size_t len, struct p2pdma_
 				if (ret)
 					return ret;
 			} else if (d->nr) {
-				return not_lspci(d, &l, "a detail line with no device line above it", e);
+				return lspci_line_error(d, &l, "a detail line with no device line above it", e);
 			} else {
 				skipped++;
 			}
@@ -81,7 +62,7 @@ static int scan(struct lspci_doc *d, const char *buf, size_t len, struct p2pdma_
 		}
 		n = lspci_device_prefix(&l, &bdf);
 		if (n < 0)
-			return not_lspci(d, &l, "device number above 1f or function above 7", e);
+			return lspci_line_error(d, &l, "device number above 1f or function above 7", e);
 		if (n > 0) {
 			if (cur && (ret = lspci_text_end(d, cur, e)))
 				return ret;
@@ -96,7 +77,7 @@ static int scan(struct lspci_doc *d, const char *buf, size_t len, struct p2pdma_
 			continue;
 		}
 		if (d->nr)
-			return not_lspci(d, &l, "not a line of lspci output", e);
+			return lspci_line_error(d, &l, "not a line of lspci output", e);
 		skipped++;	/* a prompt or a heading before the first device */
 	}
 	if (cur && (ret = lspci_text_end(d, cur, e)))

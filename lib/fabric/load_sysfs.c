@@ -73,15 +73,9 @@ struct sysfs_load {
 
 static int rel_push(struct sysfs_load *l, const char *name)
 {
-	size_t n = strlen(name), sep = l->rel_len && l->rel[l->rel_len - 1] != '/';
-
-	if (l->rel_len + sep + n + 1 > sizeof(l->rel))
+	if (!p2pdma_path_append(l->rel, sizeof(l->rel), &l->rel_len, name))
 		return p2pdma_fail(l->e, -ENAMETOOLONG, "%s%s%s: path too long",
 				   l->display, l->sep, l->rel);
-	if (sep)
-		l->rel[l->rel_len++] = '/';
-	memcpy(l->rel + l->rel_len, name, n + 1);
-	l->rel_len += n;
 	return 0;
 }
 

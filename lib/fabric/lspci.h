@@ -86,6 +86,13 @@ struct lspci_line {
 /* Iterate over the lines of @buf; returns false at the end. */
 bool lspci_next_line(const char *buf, size_t len, size_t *pos, struct lspci_line *l);
 
+/* Nothing but blanks and tabs on @l. */
+bool lspci_line_blank(const struct lspci_line *l);
+
+/* Fail with "FILE:LINE: @why: 'excerpt of the line'" (-EINVAL). */
+int lspci_line_error(const struct lspci_doc *d, const struct lspci_line *l, const char *why,
+		     struct p2pdma_error *e);
+
 /*
  * "BB:DD.F " or "DDDD:BB:DD.F " (4..8 domain digits) at the start of @l.
  * Returns the length of the address (without the space), 0 if the line is

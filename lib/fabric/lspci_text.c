@@ -41,6 +41,25 @@ bool lspci_next_line(const char *buf, size_t len, size_t *pos, struct lspci_line
 	return true;
 }
 
+bool lspci_line_blank(const struct lspci_line *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->len; i++)
+		if (l->s[i] != ' ' && l->s[i] != '\t')
+			return false;
+	return true;
+}
+
+int lspci_line_error(const struct lspci_doc *d, const struct lspci_line *l, const char *why,
+		     struct p2pdma_error *e)
+{
+	char ex[80];
+
+	return p2pdma_fail(e, -EINVAL, "%s:%u: %s: '%s'", d->name, l->no, why,
+			   p2pdma_excerpt(ex, sizeof(ex), l->s, l->len, 60));
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

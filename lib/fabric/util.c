@@ -174,3 +174,16 @@ int p2pdma_parse_int(const char *s, int base, int *out)
 	*out = (int)v;
 	return 0;
 }
+
+bool p2pdma_path_append(char *path, size_t size, size_t *len, const char *name)
+{
+	size_t n = strlen(name), sep = *len && path[*len - 1] != '/';
+
+	if (*len + sep + n + 1 > size)
+		return false;
+	if (sep)
+		path[(*len)++] = '/';
+	memcpy(path + *len, name, n + 1);
+	*len += n;
+	return true;
+}

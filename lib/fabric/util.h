@@ -43,6 +43,13 @@ void p2pdma_buf_puts(struct p2pdma_buf *b, const char *s);
 int p2pdma_buf_finish(struct p2pdma_buf *b, char **out);
 
 /* Strict number parsing: whole string, no sign surprises. 0 or -EINVAL/-ERANGE. */
+/*
+ * Append "/@name" to the path @path of length *@len (no '/' when @path is
+ * empty or ends in one).  Returns false, leaving @path alone, when the
+ * result would not fit in @size bytes.
+ */
+bool p2pdma_path_append(char *path, size_t size, size_t *len, const char *name);
+
 int p2pdma_parse_u64(const char *s, int base, uint64_t *out);
 int p2pdma_parse_int(const char *s, int base, int *out);
 
