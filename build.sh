@@ -94,7 +94,7 @@ import json, re, sys
 passed = failed = 0
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    out = t.get("stdo") or ""
+    out = t.get("stdout") or t.get("stdo") or ""
     ok = len(re.findall(r"^ok ", out, re.M))
     bad = len(re.findall(r"^not ok ", out, re.M))
     if ok + bad == 0:
@@ -117,7 +117,7 @@ test_vm() {
 	if ! build; then
 		echo "build of ./build failed: the guests get no p2pdma" >&2
 	fi
-	tests/vm/vmtest.py --build-dir build 2>&1 | tee build-ci/vmtest.log || true
+	PYTHONUNBUFFERED=1 tests/vm/vmtest.py --build-dir build 2>&1 | tee build-ci/vmtest.log || true
 	last=$(tail -n 1 build-ci/vmtest.log)
 	case $last in
 	*" passed, "*" failed")
