@@ -148,6 +148,11 @@ struct p2pdma_host_bridge;
 
 struct p2pdma_function {
 	struct p2pdma_bdf bdf;
+	/*
+	 * IDs a source did not give (NCCL XML, lspci -vvv text without -nn
+	 * whose names pci.ids does not resolve) are 0xffff, the value config
+	 * space reads as when there is no device: never a real vendor.
+	 */
 	uint16_t vendor, device;
 	uint16_t subsys_vendor, subsys_device;
 	uint32_t class_code;		/* 24 bits: base, sub, prog-if */

@@ -193,13 +193,28 @@ int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline)
 	return 0;
 }
 
+static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
+}
+
 int p2pdma_fabric_add_ram(struct p2pdma_fabric *f, uint64_t start, uint64_t size,
 			  int numa_node, struct p2pdma_error *e)
 {
+	size_t i;
+
 	if (!size || start + size - 1 < start)
 		return p2pdma_fail(e, -EINVAL,
 				   "host RAM [%#llx, size %#llx]: empty or past the end of the address space",
 				   (unsigned long long)start, (unsigned long long)size);
+	for (i = 0; i < f->nr_ram; i++)
+		if (ranges_overlap(start, size, f->ram[i].start, f->ram[i].size))
+			return p2pdma_fail(e, -EINVAL,
+					   "host RAM [0x%llx-0x%llx] overlaps host RAM [0x%llx-0x%llx]",
+					   (unsigned long long)start,
+					   (unsigned long long)(start + size - 1),
+					   (unsigned long long)f->ram[i].start,
+					   (unsigned long long)(f->ram[i].start + f->ram[i].size - 1));
 	if (p2pdma_grow((void **)&f->ram, &f->ram_cap, f->nr_ram + 1, sizeof(*f->ram)))
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	f->ram[f->nr_ram].start = start;
@@ -294,6 +309,34 @@ static int check_duplicates(const struct p2pdma_fabric *f, struct p2pdma_error *
 			return p2pdma_fail(e, -EEXIST, "%s is described twice",
 					   p2pdma_bdf_format(&f->fns[i]->bdf, name,
 							     sizeof(name)));
+	return 0;
+}
+
+/*
+ * A memory BAR inside host RAM: a described machine that cannot exist
+ * (every physical address has one owner), refused with both ranges.
+ */
+static int check_bars_outside_ram(const struct p2pdma_fabric *f,
+				  const struct p2pdma_function *fn, struct p2pdma_error *e)
+{
+	char name[P2PDMA_BDF_STRLEN];
+	size_t b, i;
+
+	for (b = 0; b < P2PDMA_NUM_BARS; b++) {
+		const struct p2pdma_bar *bar = &fn->bars[b];
+
+		if (!bar->size || !(bar->flags & P2PDMA_BAR_MEM))
+			continue;
+		for (i = 0; i < f->nr_ram; i++)
+			if (ranges_overlap(bar->start, bar->size, f->ram[i].start, f->ram[i].size))
+				return p2pdma_fail(e, -EINVAL,
+						   "%s BAR %zu [0x%llx-0x%llx] overlaps host RAM [0x%llx-0x%llx]",
+						   p2pdma_bdf_format(&fn->bdf, name, sizeof(name)), b,
+						   (unsigned long long)bar->start,
+						   (unsigned long long)(bar->start + bar->size - 1),
+						   (unsigned long long)f->ram[i].start,
+						   (unsigned long long)(f->ram[i].start + f->ram[i].size - 1));
+	}
 	return 0;
 }
 
@@ -424,6 +467,8 @@ int p2pdma_fabric_finalize(struct p2pdma_fabric *f, struct p2pdma_error *e)
 	f->nr_acs_unknown = 0;
 	for (i = 0; i < f->nr_fns; i++) {
 		ret = check_function(f->fns[i], e);
+		if (!ret)
+			ret = check_bars_outside_ram(f, f->fns[i], e);
 		if (ret)
 			return ret;
 		if (f->fns[i]->acs_state == P2PDMA_ACS_UNKNOWN)

@@ -85,6 +85,12 @@ static const struct bad_case cases[] = {
 	{ "bad-group.json", ": " USP ".iommu_group: group 99 is not listed in $.iommu_groups" },
 	{ "bad-group-dup.json", ": $.iommu_groups: group 2 is listed twice" },
 	{ "bad-ram.json", ": $.ram[0].size: 0 is out of range (at least 1)" },
+	/* Every physical address has one owner: 1 GiB + 4 GiB runs into 2 GiB. */
+	{ "bad-ram-overlap.json",
+	  ": $.ram[1]: host RAM [0x40000000-0x13fffffff] overlaps host RAM [0x0-0x7fffffff]" },
+	/* 4 GiB of RAM from 0 swallows the NVMe's BAR 0 at 0xd0000000 (16 KiB). */
+	{ "bad-ram-bar.json",
+	  ": 0000:01:00.0 BAR 0 [0xd0000000-0xd0003fff] overlaps host RAM [0x0-0xffffffff]" },
 	{ "bad-p2pmem.json", ": " NVME ".p2pmem.available: 33554432 is more than the pool's size 16777216" },
 	/* What only the whole tree shows: the model's checks, naming the function. */
 	{ "bad-duplicate-bdf.json", ": 0000:04:00.0 is described twice" },
