@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for the sysfs attribute parsers: every parser sees
  * the same bytes (as an attribute file, a resource table, /proc/cpuinfo,
- * a directory or link name, a tarball path), and the bytes are decoded
- * as config space through libpci at each length sysfs gives.
+ * /proc/iomem, a directory or link name, a tarball path), and the bytes
+ * are decoded as config space through libpci at each length sysfs gives.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,7 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data;
 	struct p2pdma_bar bars[P2PDMA_NUM_BARS];
 	struct p2pdma_error e;
+	struct p2pdma_ram_range *ram;
 	struct p2pdma_cpu cpu;
+	size_t nr;
 	uint32_t mts;
 	uint64_t u;
 	int64_t d;
@@ -73,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool b;
 
 	p2pdma_sysfs_parse_hex(s, size, 0xffffff, &u, &e);
+	if (!p2pdma_sysfs_parse_iomem(s, size, &ram, &nr, &b, &e))
+		free(ram);
 	p2pdma_sysfs_parse_dec(s, size, -1, INT64_MAX, &d, &e);
 	p2pdma_sysfs_parse_bool(s, size, &b, &e);
 	p2pdma_sysfs_parse_link_speed(s, size, &mts, &e);

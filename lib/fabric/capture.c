@@ -385,6 +385,8 @@ static int copy_proc(struct capture *c, int rootfd)
 		ret = copy_file(c, fd, "cpuinfo", CAPTURE_FILE_MAX, &len);
 	if (ret >= 0)
 		ret = copy_file(c, fd, "cmdline", CAPTURE_FILE_MAX, &len);
+	if (ret >= 0)
+		ret = copy_file(c, fd, "iomem", CAPTURE_FILE_MAX, &len);
 	rel_pop(c, 0);
 	close(fd);
 	return ret < 0 ? ret : 0;

@@ -821,7 +821,41 @@ static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char 
 	return 0;
 }
 
-/* The boot CPU (the policy's host-bridge rule needs it) and the kernel command line. */
+/*
+ * Host RAM from /proc/iomem, for the address map.  Without root every
+ * address reads 0: RAM stays unknown, and the loader says so once.
+ */
+static int read_iomem(struct sysfs_load *l, int pfd)
+{
+	struct p2pdma_ram_range *ram;
+	size_t len, nr, i;
+	bool hidden;
+	char *buf;
+	int ret = read_proc_file(l, pfd, "iomem", &buf, &len);
+
+	if (ret)
+		return ret;
+	ret = p2pdma_sysfs_parse_iomem(buf, len, &ram, &nr, &hidden, l->e);
+	free(buf);
+	if (ret)
+		return prefix_at(l, "iomem", ret);
+	if (hidden) {
+		char path[PATH_MAX + 64];
+
+		p2pdma_log(l->log, l->log_arg, P2PDMA_LOG_INFO,
+			   "%s: addresses are hidden (read without root): host RAM is unknown",
+			   where(l, "iomem", path, sizeof(path)));
+	}
+	for (i = 0; i < nr && !ret; i++)
+		ret = p2pdma_fabric_add_ram(l->f, ram[i].start, ram[i].size, -1, l->e);
+	free(ram);
+	return ret ? prefix_at(l, "iomem", ret) : 0;
+}
+
+/*
+ * The boot CPU (the policy's host-bridge rule needs it), the kernel
+ * command line, and host RAM.
+ */
 static int read_proc(struct sysfs_load *l)
 {
 	size_t save = l->rel_len, len;
@@ -854,6 +888,8 @@ static int read_proc(struct sysfs_load *l)
 				p2pdma_fail(l->e, ret, "out of memory");
 		}
 	}
+	if (ret >= 0)
+		ret = read_iomem(l, pfd);
 	close(pfd);
 	rel_pop(l, save);
 	return ret < 0 ? ret : 0;

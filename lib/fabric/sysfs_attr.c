@@ -408,6 +408,109 @@ int p2pdma_sysfs_parse_cpuinfo(const char *buf, size_t len,
 }
 
 /* ---------------------------------------------------------------------- */
+/* /proc/iomem                                                            */
+
+/* 1 to 16 hex digits without "0x", as /proc/iomem prints addresses. */
+static bool bare_hex(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n || n > 16)
+		return false;
+	for (i = 0; i < n; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* "START-END : NAME" after the indent; false when the line is not that. */
+static bool iomem_fields(const char *l, size_t n, uint64_t *start, uint64_t *end,
+			 const char **name, size_t *name_len)
+{
+	const char *dash = memchr(l, '-', n), *colon;
+	size_t sn, en;
+
+	if (!dash || n - (size_t)(dash - l) < 5)
+		return false;
+	sn = (size_t)(dash - l);
+	colon = memchr(dash, ':', n - sn);
+	if (!colon || colon[-1] != ' ' || colon + 1 == l + n || colon[1] != ' ')
+		return false;
+	en = (size_t)(colon - 1 - dash - 1);
+	if (!bare_hex(l, sn, start) || !bare_hex(dash + 1, en, end) || *end < *start)
+		return false;
+	*name = colon + 2;
+	*name_len = n - (size_t)(colon + 2 - l);
+	return true;
+}
+
+static int iomem_add(struct p2pdma_ram_range **ram, size_t *nr, size_t *cap,
+		     uint64_t start, uint64_t end)
+{
+	if (p2pdma_grow((void **)ram, cap, *nr + 1, sizeof(**ram)))
+		return -ENOMEM;
+	(*ram)[*nr].start = start;
+	(*ram)[*nr].size = end - start + 1;
+	(*ram)[*nr].numa_node = -1;
+	(*nr)++;
+	return 0;
+}
+
+int p2pdma_sysfs_parse_iomem(const char *buf, size_t len, struct p2pdma_ram_range **ram,
+			     size_t *nr, bool *hidden, struct p2pdma_error *e)
+{
+	size_t pos = 0, cap = 0;
+	bool any_address = false;
+	int line = 0;
+
+	*ram = NULL;
+	*nr = 0;
+	*hidden = false;
+	while (pos < len) {
+		const char *l = buf + pos, *nl = memchr(l, '\n', len - pos), *name;
+		size_t n = nl ? (size_t)(nl - l) : len - pos, indent, name_len;
+		uint64_t start, end;
+
+		line++;
+		pos += n + 1;
+		if (!n)
+			continue;
+		for (indent = 0; indent < n && l[indent] == ' '; indent++)
+			;
+		if (indent % 2 || !iomem_fields(l + indent, n - indent, &start, &end,
+						 &name, &name_len))
+			goto bad;
+		any_address |= end != 0;
+		if (indent || !key_is(name, name_len, "System RAM"))
+			continue;
+		if (iomem_add(ram, nr, &cap, start, end)) {
+			free(*ram);
+			*ram = NULL;
+			*nr = 0;
+			return p2pdma_fail(e, -ENOMEM, "out of memory");
+		}
+	}
+	if (!any_address && *nr) {
+		free(*ram);
+		*ram = NULL;
+		*nr = 0;
+		*hidden = true;
+	}
+	return 0;
+bad:
+	free(*ram);
+	*ram = NULL;
+	*nr = 0;
+	return p2pdma_fail(e, -EINVAL, "line %d: not \"START-END : NAME\" with two-space indents", line);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Names                                                                   */
 
 /* Exactly @n hex digits at @s; value in *out. */

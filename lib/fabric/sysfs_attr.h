@@ -71,6 +71,17 @@ int p2pdma_sysfs_parse_resource(const char *buf, size_t len,
 int p2pdma_sysfs_parse_cpuinfo(const char *buf, size_t len,
 			       struct p2pdma_cpu *cpu, struct p2pdma_error *e);
 
+/*
+ * /proc/iomem: the top-level "System RAM" ranges, in file order, into
+ * *@ram (malloc'ed; NULL with *@nr 0 when there are none).  Without root
+ * the kernel prints every address as 0: then *@hidden is set and no range
+ * is returned, since RAM is unknown rather than empty.  A line that is not
+ * "START-END : NAME" (two-space indents for nesting) is an error
+ * ("line N: ...").
+ */
+int p2pdma_sysfs_parse_iomem(const char *buf, size_t len, struct p2pdma_ram_range **ram,
+			     size_t *nr, bool *hidden, struct p2pdma_error *e);
+
 /* "0000:17:00.0" (the kernel's pci_name(): 4 or more domain digits). */
 bool p2pdma_sysfs_parse_fn_name(const char *name, struct p2pdma_bdf *bdf);
 

@@ -336,7 +336,8 @@ bool p2pdma_sysfs_wanted(const char *path, bool dir)
 	n -= t;
 	if (comp_is(c[0], l[0], "proc"))
 		return n == 1 || (n == 2 && (comp_is(c[1], l[1], "cpuinfo") ||
-					     comp_is(c[1], l[1], "cmdline")));
+					     comp_is(c[1], l[1], "cmdline") ||
+					     comp_is(c[1], l[1], "iomem")));
 	if (n <= 2)
 		return true;			/* sys, sys/devices, sys/bus, sys/kernel */
 	if (comp_is(c[1], l[1], "devices"))

@@ -211,6 +211,70 @@ static void test_cpuinfo(void **state)
 	assert_non_null(strstr(e.reason, "line 1"));
 }
 
+static void test_iomem(void **state)
+{
+	/* The shape of a real /proc/iomem (an x86 server read as root). */
+	static const char root[] =
+		"00000000-00000fff : Reserved\n"
+		"00001000-0009ffff : System RAM\n"
+		"000a0000-000fffff : Reserved\n"
+		"  000f0000-000fffff : System ROM\n"
+		"00100000-6bb5efff : System RAM\n"
+		"  2a000000-2b002466 : Kernel code\n"
+		"80000000-8fffffff : PCI MMCONFIG 0000 [bus 00-ff]\n"
+		"100000000-407fffffff : System RAM\n"
+		"3800000000000-38007ffffffff : PCI Bus 0000:00\n"
+		"  3800000000000-3800000ffffff : 0000:00:02.0\n";
+	/* The same read without root: every address 0. */
+	static const char user[] =
+		"00000000-00000000 : Reserved\n"
+		"00000000-00000000 : System RAM\n"
+		"  00000000-00000000 : Kernel code\n"
+		"00000000-00000000 : System RAM\n";
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_ram_range *ram;
+	bool hidden;
+	size_t nr;
+
+	(void)state;
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S(root), &ram, &nr, &hidden, &e), 0);
+	assert_false(hidden);
+	assert_int_equal(nr, 3);
+	assert_int_equal(ram[0].start, 0x1000);
+	assert_int_equal(ram[0].size, 0x9f000);
+	assert_int_equal(ram[1].start, 0x100000);
+	assert_int_equal(ram[1].size, 0x6bb5f000 - 0x100000);
+	assert_int_equal(ram[2].start, 0x100000000);
+	assert_int_equal(ram[2].size, 0x3f80000000);
+	assert_int_equal(ram[2].numa_node, -1);
+	free(ram);
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S(user), &ram, &nr, &hidden, &e), 0);
+	assert_true(hidden);
+	assert_int_equal(nr, 0);
+	assert_null(ram);
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S(""), &ram, &nr, &hidden, &e), 0);
+	assert_false(hidden);
+	assert_int_equal(nr, 0);
+	/* Malformed lines, each named by its number. */
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("00001000-0009ffff : System RAM\n"
+						    "00100000-0fffffff System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+	assert_non_null(strstr(e.reason, "line 2: "));
+	assert_null(ram);
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("0009ffff-00001000 : System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+	assert_non_null(strstr(e.reason, "line 1: "));
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("\n   00001000-0009ffff : System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+	assert_non_null(strstr(e.reason, "line 2: "));
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("00001000-0009fffg : System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("10000000000000000-1ffffffffffffffff : System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+	assert_int_equal(p2pdma_sysfs_parse_iomem(S("00001000-0009ffff :System RAM\n"),
+						  &ram, &nr, &hidden, &e), -EINVAL);
+}
+
 static void test_names(void **state)
 {
 	struct p2pdma_error e = { 0 };
@@ -267,9 +331,12 @@ static void test_random_bytes(void **state)
 	(void)state;
 	for (round = 0; round < 20000; round++) {
 		size_t len = tu_rand(&s) % sizeof(buf), i;
+		struct p2pdma_ram_range *ram;
 		uint64_t v;
 		int64_t d;
 		char *line;
+		bool hidden;
+		size_t nr;
 
 		for (i = 0; i < len; i++) {
 			/* Mostly characters that occur in sysfs text. */
@@ -286,6 +353,11 @@ static void test_random_bytes(void **state)
 			for (i = 0; i < P2PDMA_NUM_BARS; i++)
 				assert_true(!bars[i].size || !(bars[i].size & (bars[i].size - 1)));
 		p2pdma_sysfs_parse_cpuinfo(buf, len, &cpu, &e);
+		if (!p2pdma_sysfs_parse_iomem(buf, len, &ram, &nr, &hidden, &e)) {
+			for (i = 0; i < nr; i++)
+				assert_true(ram[i].size && ram[i].start + (ram[i].size - 1) >= ram[i].start);
+			free(ram);
+		}
 		if (!p2pdma_sysfs_parse_line(buf, len, true, &line, &e)) {
 			assert_null(strchr(line, '\n'));
 			free(line);
@@ -301,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_bool_speed_line),
 		cmocka_unit_test(test_resource),
 		cmocka_unit_test(test_cpuinfo),
+		cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_random_bytes),
 	};

@@ -148,6 +148,12 @@ static void test_garbage_attributes(void **state)
 	sb_printf(c->root, "proc/cpuinfo", "processor : 0\nvendor_id : AuthenticAMD\ncpu family : 0x19\nmodel : 1\n");
 	fails_with(c->root, "proc/cpuinfo: line 3: cpu family '0x19'", NULL);
 	valid_tree(c->root);
+	sb_printf(c->root, "proc/iomem", "00001000-0009ffff : System RAM\n 00100000-7fffffff : System RAM\n");
+	fails_with(c->root, "proc/iomem: line 2: not \"START-END : NAME\"", NULL);
+	sb_printf(c->root, "proc/iomem", "00001000-0009ffff : System RAM\n00080000-7fffffff : System RAM\n");
+	fails_with(c->root, "proc/iomem: host RAM [0x80000-0x7fffffff] overlaps host RAM [0x1000-0x9ffff]", NULL);
+	sb_remove(c->root, "proc/iomem");
+	valid_tree(c->root);
 	sb_printf(c->root, "sys/kernel/iommu_groups/3/type", "DMA\x1b[0m\n");
 	fails_with(c->root, "sys/kernel/iommu_groups/3/type:", "control characters", NULL);
 }

@@ -156,6 +156,17 @@ static void build_machine(const char *root)
 	sb_printf(root, "sys/kernel/iommu_groups/8/type", "identity\n");
 	sb_mkdirs(root, "sys/kernel/iommu_groups/9");
 	sb_proc(root, "AuthenticAMD", 0x19, 0x01, "BOOT_IMAGE=/vmlinuz pci=disable_acs_redir=0000:02:01.0");
+	/* As root reads it: nested entries and other top-level ones are not RAM. */
+	sb_printf(root, "proc/iomem",
+		  "00000000-00000fff : Reserved\n"
+		  "00001000-0009fbff : System RAM\n"
+		  "000a0000-000bffff : PCI Bus 0000:00\n"
+		  "00100000-bfffffff : System RAM\n"
+		  "  01000000-01ffffff : Kernel code\n"
+		  "c0000000-febfffff : PCI Bus 0000:00\n"
+		  "  c8000000-c8003fff : 0000:03:00.0\n"
+		  "    c8000000-c8003fff : nvme\n"
+		  "100000000-83fffffff : System RAM\n");
 }
 
 struct ctx {
@@ -240,6 +251,16 @@ static void test_machine(void **state)
 	assert_ptr_equal(at(f, "10000:01:00.0")->parent, at(f, "10000:00:02.0"));
 	assert_ptr_equal(at(f, "0001:00:00.0")->host, f->hbs[1]);
 	assert_int_equal(at(f, "03:00.0")->depth, 3);
+
+	/* Host RAM: the three top-level "System RAM" lines of proc/iomem. */
+	assert_int_equal(f->nr_ram, 3);
+	assert_int_equal(f->ram[0].start, 0x1000);
+	assert_int_equal(f->ram[0].size, 0x9f000 - 0x1000 + 0xc00);
+	assert_int_equal(f->ram[1].start, 0x100000);
+	assert_int_equal(f->ram[1].size, 0xc0000000 - 0x100000);
+	assert_int_equal(f->ram[2].start, 0x100000000);
+	assert_int_equal(f->ram[2].size, 0x740000000);
+	assert_int_equal(f->ram[2].numa_node, -1);
 
 	/* ACS: present with the registers, absent, unknown. */
 	fn = at(f, "00:01.0");
@@ -357,6 +378,7 @@ static void test_capture_roundtrip(void **state)
 	assert_non_null(strstr(listing, "sys/bus/pci/devices/0000:03:00.0\n"));
 	assert_non_null(strstr(listing, "sys/kernel/iommu_groups/9"));
 	assert_non_null(strstr(listing, "proc/cpuinfo\n"));
+	assert_non_null(strstr(listing, "proc/iomem\n"));
 	assert_null(strstr(listing, "uevent"));
 	free(listing);
 	/* Nothing left beside the tarball: it was written under a temporary name and renamed. */
