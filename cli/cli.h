@@ -47,6 +47,9 @@ void cli_usage(FILE *out, const struct cli_command *cmd, const char *options);
 /* @v as a JSON string "0x..." (addresses do not fit JSON's doubles). */
 struct json_object *cli_json_hex(uint64_t v);
 
+/* Print @o, pretty, and a newline; drops the reference.  An exit status. */
+int cli_print_json(struct json_object *o);
+
 /* Write @s to stdout; returns EXIT_OK, or EXIT_USAGE if stdout failed. */
 int cli_print(const char *s);
 

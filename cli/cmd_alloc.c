@@ -126,7 +126,6 @@ static int print_json(const struct alloc_result *a)
 	const struct p2pdma_function *fn = p2pdma_provider_function(a->p);
 	json_object *o = json_object_new_object(), *pool = json_object_new_object();
 	char name[P2PDMA_BDF_STRLEN];
-	int ret;
 
 	p2pdma_bdf_format(&fn->bdf, name, sizeof(name));
 	json_object_object_add(o, "provider", json_object_new_string(name));
@@ -144,13 +143,7 @@ static int print_json(const struct alloc_result *a)
 	json_object_object_add(pool, "published",
 			       json_object_new_boolean(p2pdma_provider_published(a->p)));
 	json_object_object_add(o, "pool", pool);
-	ret = cli_print(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	if (ret == EXIT_OK)
-		ret = cli_print("\n");
-	json_object_put(o);
-	return ret;
+	return cli_print_json(o);
 }
 
 static int run_alloc(struct p2pdma_fabric *f, const char *prov, uint64_t size, bool json)

@@ -293,19 +293,12 @@ static int print_json(const struct p2pdma_fabric *f, const struct p2pdma_sgl *s,
 {
 	json_object *o = json_object_new_object(), *clients = json_object_new_array();
 	size_t i;
-	int ret;
 
 	json_object_object_add(o, "segments", json_segments(f, s, q));
 	for (i = 0; i < n; i++)
 		json_object_array_add(clients, json_client(&res[i]));
 	json_object_object_add(o, "clients", clients);
-	ret = cli_print(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	if (ret == EXIT_OK)
-		ret = cli_print("\n");
-	json_object_put(o);
-	return ret;
+	return cli_print_json(o);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -115,3 +115,15 @@ struct json_object *cli_json_hex(uint64_t v)
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	return json_object_new_string(buf);
 }
+
+int cli_print_json(struct json_object *o)
+{
+	int ret = cli_print(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_SPACED |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	if (ret == EXIT_OK)
+		ret = cli_print("\n");
+	json_object_put(o);
+	return ret;
+}
