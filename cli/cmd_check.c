@@ -106,8 +106,7 @@ static int draw_check(struct p2pdma_policy *p, const struct p2pdma_function *pro
 			cli_lib_error(&e);
 			goto done;
 		}
-		/* As the text answer: a "may be refused" is not a yes. */
-		if (v->possible & (1u << P2PDMA_MAP_NOT_SUPPORTED))
+		if (!p2pdma_verdict_ok(v))
 			*all_ok = 0;
 		if (clients[i].fn &&
 		    dot_path_from_verdict(v, &paths[opts.nr_paths], &fns[i], &labels[i])) {

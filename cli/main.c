@@ -93,8 +93,6 @@ int main(int argc, char **argv)
 	int c;
 
 	cli.builtin_dir = getenv("P2PDMA_MACHINES_DIR");
-	if (cli.builtin_dir && !*cli.builtin_dir)
-		cli.builtin_dir = NULL;	/* set but empty: as if unset */
 	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':

@@ -8,10 +8,9 @@
  * DOT.  A violation aborts, so libFuzzer keeps the input.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "p2pdma.h"
+#include "loader_contract.h"
 #include "lspci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,21 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct p2pdma_fabric *f = p2pdma_fabric_new();
 	struct p2pdma_error e = { 0 };
-	char *dot = NULL;
 	int ret;
 
 	if (!f)
 		return 0;
 	ret = p2pdma_lspci_load_buf(f, (const char *)data, size, "fuzz.txt", NULL, &e);
-	if (!ret)
-		ret = p2pdma_fabric_finalize(f, &e);
-	if (ret) {
-		if (ret > 0 || strncmp(e.reason, "fuzz.txt", 8) || strchr(e.reason, '\n'))
-			abort();
-	} else if (p2pdma_fabric_write_dot(f, NULL, &dot, &e)) {
-		abort();
-	}
-	free(dot);
+	fuzz_loader_contract(f, ret, "fuzz.txt", &e);
 	p2pdma_fabric_free(f);
 	return 0;
 }

@@ -9,11 +9,10 @@
  * accepted one must finalize and draw as DOT.  Otherwise: abort.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "config.h"
 #include "p2pdma.h"
+#include "loader_contract.h"
 #include "lspci.h"
 
 #define IDS P2PDMA_SOURCE_ROOT "/tests/data/lspci/pci.ids-mini"
@@ -24,21 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct p2pdma_fabric *f = p2pdma_fabric_new();
 	struct p2pdma_error e = { 0 };
-	char *dot = NULL;
 	int ret;
 
 	if (!f)
 		return 0;
-	ret = p2pdma_lspci_vvv_load_buf(f, (const char *)data, size, "fuzz.txt", IDS, NULL, &e);
-	if (!ret)
-		ret = p2pdma_fabric_finalize(f, &e);
-	if (ret) {
-		if (ret > 0 || strncmp(e.reason, "fuzz.txt", 8) || strchr(e.reason, '\n'))
-			abort();
-	} else if (p2pdma_fabric_write_dot(f, NULL, &dot, &e)) {
-		abort();
-	}
-	free(dot);
+	ret = p2pdma_lspci_vvv_load_buf(f, (const char *)data, size, "fuzz.txt", IDS, NULL,
+					&e);
+	fuzz_loader_contract(f, ret, "fuzz.txt", &e);
 	p2pdma_fabric_free(f);
 	return 0;
 }

@@ -365,7 +365,7 @@ struct p2pdma_load_opts {
 	/* NULL or "/" = the live machine. "builtin:NAME" = a built-in description. */
 	const char *path;
 	enum p2pdma_input_format format;
-	/* Where built-in descriptions live; NULL = the installed data directory. */
+	/* Where built-in descriptions live; NULL or "" = the installed data directory. */
 	const char *builtin_dir;
 	p2pdma_log_fn log;
 	void *log_arg;

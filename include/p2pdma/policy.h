@@ -228,6 +228,12 @@ int p2pdma_verdict_get(struct p2pdma_policy *p,
 		       struct p2pdma_verdict **out, struct p2pdma_error *e);
 void p2pdma_verdict_free(struct p2pdma_verdict *v);
 
+/*
+ * Whether @v is a yes: NOT_SUPPORTED is not among its possible answers (an
+ * uncertain verdict that may be refused is not a yes).
+ */
+bool p2pdma_verdict_ok(const struct p2pdma_verdict *v);
+
 /* ---------------------------------------------------------------------- */
 /* Several clients, provider choice                                       */
 

@@ -10,30 +10,17 @@
 
 #include "util.h"
 
+/* 1 to 8 hex digits, at most @max. */
 static int parse_hex_field(const char *s, size_t len, unsigned long max,
 			   unsigned long *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 8)
+	if (len > 8 || !p2pdma_hex_digits(s, len, &v))
 		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		int c = s[i], d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return -EINVAL;
-		v = v * 16 + (unsigned long)d;
-	}
 	if (v > max)
 		return -ERANGE;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

@@ -392,29 +392,20 @@ int p2pdma_json_str(struct p2pdma_json_reader *r, struct json_object *o,
 	return 0;
 }
 
-static bool all_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 int p2pdma_json_hex_id(struct p2pdma_json_reader *r, struct json_object *o,
 		       const char *key, size_t digits, uint32_t *out)
 {
 	char q[P2PDMA_JSON_QUOTE_MAX + 8];
 	const char *s;
+	uint64_t v;
 	int ret = p2pdma_json_str(r, o, key, false, true, &s);
 
 	if (ret)
 		return ret;
-	if (strlen(s) != digits || !all_hex(s, digits))
+	if (strlen(s) != digits || !p2pdma_hex_digits(s, digits, &v))
 		return p2pdma_json_fail(r, key, -EINVAL, "expected %zu hex digits, got \"%s\"",
 					digits, p2pdma_json_quote(s, q, sizeof(q)));
-	*out = (uint32_t)strtoul(s, NULL, 16);
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -429,11 +420,10 @@ int p2pdma_json_hex_u64(struct p2pdma_json_reader *r, struct json_object *o,
 	if (ret)
 		return ret;
 	n = strlen(s);
-	if (n < 3 || n > 18 || s[0] != '0' || s[1] != 'x' || !all_hex(s + 2, n - 2))
+	if (!p2pdma_hex_0x(s, n, out))
 		return p2pdma_json_fail(r, key, -EINVAL,
 					"expected a hex string \"0x...\" of at most 16 digits, got \"%s\"",
 					p2pdma_json_quote(s, q, sizeof(q)));
-	*out = strtoull(s + 2, NULL, 16);
 	return 0;
 }
 

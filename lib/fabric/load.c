@@ -196,7 +196,8 @@ static const char *builtin_dir(const struct p2pdma_load_opts *opts)
 {
 	struct stat st;
 
-	if (opts && opts->builtin_dir)
+	/* An empty directory name (an empty environment variable) is no choice. */
+	if (opts && opts->builtin_dir && *opts->builtin_dir)
 		return opts->builtin_dir;
 	/* Installed data first; the source tree serves an uninstalled build. */
 	if (!stat(P2PDMA_MACHINES_DIR, &st) && S_ISDIR(st.st_mode))

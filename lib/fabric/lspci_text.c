@@ -7,7 +7,6 @@
  * error with its line number (that is how a file cut mid-line shows).
  * Everything else is skipped.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,34 +59,22 @@ int lspci_line_error(const struct lspci_doc *d, const struct lspci_line *l, cons
 			   p2pdma_excerpt(ex, sizeof(ex), l->s, l->len, 60));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t count_hex(const char *s, size_t len)
 {
 	size_t n = 0;
 
-	while (n < len && hexval((unsigned char)s[n]) >= 0)
+	while (n < len && p2pdma_hexval((unsigned char)s[n]) >= 0)
 		n++;
 	return n;
 }
 
+/* @n (1..8) hex digits that count_hex() has seen. */
 static unsigned long hex_field(const char *s, size_t n)
 {
-	unsigned long v = 0;
-	size_t i;
+	uint64_t v = 0;
 
-	for (i = 0; i < n; i++)
-		v = v * 16 + (unsigned long)hexval((unsigned char)s[i]);
-	return v;
+	p2pdma_hex_digits(s, n, &v);
+	return (unsigned long)v;
 }
 
 int lspci_device_prefix(const struct lspci_line *l, struct p2pdma_bdf *bdf)
@@ -105,16 +92,16 @@ int lspci_device_prefix(const struct lspci_line *l, struct p2pdma_bdf *bdf)
 	/* BB:DD.F followed by a space */
 	if (n != 2 || p + 8 > len || s[p + 2] != ':' ||
 	    count_hex(s + p + 3, 2) != 2 || s[p + 5] != '.' ||
-	    hexval((unsigned char)s[p + 6]) < 0 || s[p + 7] != ' ')
+	    p2pdma_hexval((unsigned char)s[p + 6]) < 0 || s[p + 7] != ' ')
 		return 0;
 	bus = hex_field(s + p, 2);
 	dev = hex_field(s + p + 3, 2);
-	if (dev > 0x1f || hexval((unsigned char)s[p + 6]) > 7)
+	if (dev > 0x1f || p2pdma_hexval((unsigned char)s[p + 6]) > 7)
 		return -EINVAL;
 	bdf->domain = (uint32_t)dom;
 	bdf->bus = (uint8_t)bus;
 	bdf->dev = (uint8_t)dev;
-	bdf->fn = (uint8_t)hexval((unsigned char)s[p + 6]);
+	bdf->fn = (uint8_t)p2pdma_hexval((unsigned char)s[p + 6]);
 	return (int)(p + 7);
 }
 

@@ -39,36 +39,6 @@ static size_t strip_nl(const char *buf, size_t len)
 	return len && buf[len - 1] == '\n' ? len - 1 : len;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* "0x" and 1..16 hex digits, exactly @len bytes. */
-static bool scan_hex(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len < 3 || len > 18 || s[0] != '0' || s[1] != 'x')
-		return false;
-	for (i = 2; i < len; i++) {
-		int d = hexval(s[i]);
-
-		if (d < 0)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return true;
-}
-
 int p2pdma_sysfs_parse_hex(const char *buf, size_t len, uint64_t max,
 			   uint64_t *out, struct p2pdma_error *e)
 {
@@ -76,7 +46,7 @@ int p2pdma_sysfs_parse_hex(const char *buf, size_t len, uint64_t max,
 	char q[64];
 	uint64_t v;
 
-	if (!scan_hex(buf, n, &v))
+	if (!p2pdma_hex_0x(buf, n, &v))
 		return p2pdma_fail(e, -EINVAL, "'%s' is not a hex number like 0x10de",
 				   quote(buf, len, q, sizeof(q)));
 	if (v > max)
@@ -207,7 +177,7 @@ static bool scan_resource_line(const char *l, size_t n, uint64_t v[3])
 	for (i = 0; i <= n; i++) {
 		if (i < n && l[i] != ' ')
 			continue;
-		if (field == 3 || !scan_hex(l + start, i - start, &v[field]))
+		if (field == 3 || !p2pdma_hex_0x(l + start, i - start, &v[field]))
 			return false;
 		field++;
 		start = i + 1;
@@ -410,25 +380,6 @@ int p2pdma_sysfs_parse_cpuinfo(const char *buf, size_t len,
 /* ---------------------------------------------------------------------- */
 /* /proc/iomem                                                            */
 
-/* 1 to 16 hex digits without "0x", as /proc/iomem prints addresses. */
-static bool bare_hex(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!n || n > 16)
-		return false;
-	for (i = 0; i < n; i++) {
-		int d = hexval(s[i]);
-
-		if (d < 0)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return true;
-}
-
 /* "START-END : NAME" after the indent; false when the line is not that. */
 static bool iomem_fields(const char *l, size_t n, uint64_t *start, uint64_t *end,
 			 const char **name, size_t *name_len)
@@ -443,7 +394,9 @@ static bool iomem_fields(const char *l, size_t n, uint64_t *start, uint64_t *end
 	if (!colon || colon[-1] != ' ' || colon + 1 == l + n || colon[1] != ' ')
 		return false;
 	en = (size_t)(colon - 1 - dash - 1);
-	if (!bare_hex(l, sn, start) || !bare_hex(dash + 1, en, end) || *end < *start)
+	/* Addresses are bare hex digits, as /proc/iomem prints them. */
+	if (!p2pdma_hex_digits(l, sn, start) || !p2pdma_hex_digits(dash + 1, en, end) ||
+	    *end < *start)
 		return false;
 	*name = colon + 2;
 	*name_len = n - (size_t)(colon + 2 - l);
@@ -513,63 +466,42 @@ bad:
 /* ---------------------------------------------------------------------- */
 /* Names                                                                   */
 
-/* Exactly @n hex digits at @s; value in *out. */
-static bool hex_digits(const char *s, size_t n, uint32_t *out)
-{
-	uint32_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int d = hexval(s[i]);
-
-		if (d < 0)
-			return false;
-		v = v << 4 | (uint32_t)d;
-	}
-	*out = v;
-	return true;
-}
-
 /* "DDDD[DDDD]:" at @s: the number of domain digits (4..8), 0 if none. */
 static size_t domain_len(const char *s)
 {
 	size_t n = 0;
 
-	while (n <= 8 && hexval(s[n]) >= 0)
+	while (n <= 8 && p2pdma_hexval((unsigned char)s[n]) >= 0)
 		n++;
 	return n >= 4 && n <= 8 && s[n] == ':' ? n : 0;
 }
 
+/*
+ * The kernel's pci_name() spelling only (4+ domain digits, two for bus and
+ * device, one for the function); the fields are p2pdma_bdf_parse()'s.
+ */
 bool p2pdma_sysfs_parse_fn_name(const char *name, struct p2pdma_bdf *bdf)
 {
 	size_t dl = domain_len(name);
-	uint32_t dom, bus, dev, fn;
 	const char *p = name + dl + 1;
 
-	if (!dl || !hex_digits(name, dl, &dom) || strlen(p) != 7 ||
-	    p[2] != ':' || p[5] != '.' || !hex_digits(p, 2, &bus) ||
-	    !hex_digits(p + 3, 2, &dev) || dev > 0x1f || p[6] < '0' || p[6] > '7')
-		return false;
-	fn = (uint32_t)(p[6] - '0');
-	bdf->domain = dom;
-	bdf->bus = (uint8_t)bus;
-	bdf->dev = (uint8_t)dev;
-	bdf->fn = (uint8_t)fn;
-	return true;
+	return dl && strlen(p) == 7 && p[2] == ':' && p[5] == '.' &&
+	       !p2pdma_bdf_parse(name, bdf);
 }
 
 bool p2pdma_sysfs_parse_hb_name(const char *name, uint32_t *domain, uint8_t *bus)
 {
+	uint64_t d, b;
 	size_t dl;
-	uint32_t b;
 
 	if (strncmp(name, "pci", 3))
 		return false;
 	name += 3;
 	dl = domain_len(name);
-	if (!dl || !hex_digits(name, dl, domain) || strlen(name + dl + 1) != 2 ||
-	    !hex_digits(name + dl + 1, 2, &b))
+	if (!dl || !p2pdma_hex_digits(name, dl, &d) || strlen(name + dl + 1) != 2 ||
+	    !p2pdma_hex_digits(name + dl + 1, 2, &b))
 		return false;
+	*domain = (uint32_t)d;
 	*bus = (uint8_t)b;
 	return true;
 }

@@ -187,3 +187,37 @@ bool p2pdma_path_append(char *path, size_t size, size_t *len, const char *name)
 	*len += n;
 	return true;
 }
+
+int p2pdma_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool p2pdma_hex_digits(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n || n > 16)
+		return false;
+	for (i = 0; i < n; i++) {
+		int d = p2pdma_hexval((unsigned char)s[i]);
+
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+bool p2pdma_hex_0x(const char *s, size_t n, uint64_t *out)
+{
+	return n >= 3 && s[0] == '0' && s[1] == 'x' && p2pdma_hex_digits(s + 2, n - 2, out);
+}

@@ -7,6 +7,7 @@
 #define P2PDMA_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,15 @@ int p2pdma_buf_finish(struct p2pdma_buf *b, char **out);
  * result would not fit in @size bytes.
  */
 bool p2pdma_path_append(char *path, size_t size, size_t *len, const char *name);
+
+/* The value of the hex digit @c (either case), or -1. */
+int p2pdma_hexval(int c);
+
+/* Exactly @n hex digits at @s (1 to 16, no "0x"): false for anything else. */
+bool p2pdma_hex_digits(const char *s, size_t n, uint64_t *out);
+
+/* "0x" and 1 to 16 hex digits, exactly @n bytes: false for anything else. */
+bool p2pdma_hex_0x(const char *s, size_t n, uint64_t *out);
 
 int p2pdma_parse_u64(const char *s, int base, uint64_t *out);
 int p2pdma_parse_int(const char *s, int base, int *out);

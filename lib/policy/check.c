@@ -11,11 +11,6 @@
 
 #include "policy_int.h"
 
-static bool verdict_ok(const struct p2pdma_verdict *v)
-{
-	return !(v->possible & (1u << P2PDMA_MAP_NOT_SUPPORTED));
-}
-
 static void summary_text(struct p2pdma_buf *b, const struct p2pdma_function *provider,
 			 int total, bool all_ok, size_t n)
 {
@@ -110,6 +105,11 @@ static int write_text(const struct p2pdma_function *provider,
 	return p2pdma_buf_finish(&b, out);
 }
 
+bool p2pdma_verdict_ok(const struct p2pdma_verdict *v)
+{
+	return !(v->possible & (1u << P2PDMA_MAP_NOT_SUPPORTED));
+}
+
 int p2pdma_check_write(struct p2pdma_policy *p,
 		       const struct p2pdma_function *provider,
 		       const struct p2pdma_client *clients, size_t n,
@@ -130,7 +130,7 @@ int p2pdma_check_write(struct p2pdma_policy *p,
 	for (i = 0; i < n && !ret; i++) {
 		ret = p2pdma_verdict_get(p, provider, clients[i].fn, clients[i].name, &v[i], e);
 		if (!ret)
-			ok = ok && verdict_ok(v[i]);
+			ok = ok && p2pdma_verdict_ok(v[i]);
 	}
 	if (!ret) {
 		total = p2pdma_distance_many(p, provider, clients, n, NULL);

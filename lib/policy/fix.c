@@ -241,7 +241,7 @@ static int nonpci_fix(struct p2pdma_verdict *v)
 
 int p2pdma_explain_fix(struct p2pdma_policy *p, struct p2pdma_verdict *v)
 {
-	bool maybe_refused = v->possible & (1u << P2PDMA_MAP_NOT_SUPPORTED);
+	bool maybe_refused = !p2pdma_verdict_ok(v);
 
 	if (!v->client)
 		return nonpci_fix(v);

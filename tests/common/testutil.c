@@ -203,6 +203,30 @@ int tu_load_fails(const char *path, struct p2pdma_error *e)
 	return ret;
 }
 
+void tu_assert_refusals(const char *dir, const struct tu_refusal *bad, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char rel[128], *path, want[512];
+		struct p2pdma_error e;
+
+		snprintf(rel, sizeof(rel), "%s/%s", dir, bad[i].file);
+		path = tu_data_path(rel);
+		tu_load_fails(path, &e);
+		if (bad[i].line)
+			snprintf(want, sizeof(want), "%s:%d: ", path, bad[i].line);
+		else
+			snprintf(want, sizeof(want), "%s: ", path);
+		if (strncmp(e.reason, want, strlen(want)) || !strstr(e.reason, bad[i].says))
+			fail_msg("%s: got \"%s\", want \"%s...%s\"", bad[i].file, e.reason, want,
+				 bad[i].says);
+		/* One line. */
+		assert_null(strchr(e.reason, '\n'));
+		free(path);
+	}
+}
+
 uint64_t tu_seed(void)
 {
 	static uint64_t seed;

@@ -43,6 +43,16 @@ struct p2pdma_fabric *tu_load(const char *path);
 /* Load, expecting failure; returns the error (reason checked by caller). */
 int tu_load_fails(const char *path, struct p2pdma_error *e);
 
+/* A file of tests/data/@dir that the loaders must refuse, and how. */
+struct tu_refusal {
+	const char *file;
+	int line;		/* the reason starts "PATH:LINE: "; 0: "PATH: " */
+	const char *says;	/* and contains this */
+};
+
+/* Each of @bad is refused with a one-line reason as it says. */
+void tu_assert_refusals(const char *dir, const struct tu_refusal *bad, size_t n);
+
 /* A seed for property tests: $P2PDMA_SEED or the time; printed once. */
 uint64_t tu_seed(void);
 /* xorshift64* generator. */

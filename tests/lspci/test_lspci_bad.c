@@ -14,11 +14,7 @@
 #include "lspci.h"
 #include "testutil.h"
 
-static const struct {
-	const char *file;
-	int line;		/* 0: the whole file */
-	const char *says;
-} bad[] = {
+static const struct tu_refusal bad[] = {
 	{ "cut-mid-line.txt", 11, "cut in the middle of a byte" },
 	{ "cut-after-line.txt", 10, "stops at 0x30" },
 	{ "bad-hex.txt", 9, "bad hex" },
@@ -42,27 +38,8 @@ static const struct {
 
 static void test_refused_with_line(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char rel[128], *path, want[512];
-		struct p2pdma_error e;
-
-		snprintf(rel, sizeof(rel), "lspci-bad/%s", bad[i].file);
-		path = tu_data_path(rel);
-		tu_load_fails(path, &e);
-		if (bad[i].line)
-			snprintf(want, sizeof(want), "%s:%d: ", path, bad[i].line);
-		else
-			snprintf(want, sizeof(want), "%s: ", path);
-		if (strncmp(e.reason, want, strlen(want)) || !strstr(e.reason, bad[i].says))
-			fail_msg("%s: got \"%s\", want \"%s...%s\"", bad[i].file, e.reason, want,
-				 bad[i].says);
-		/* One line. */
-		assert_null(strchr(e.reason, '\n'));
-		free(path);
-	}
+	tu_assert_refusals("lspci-bad", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 /* --input-format lspci on text without hex, and lspci-vvv on a hex-only dump. */

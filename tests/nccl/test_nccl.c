@@ -392,11 +392,7 @@ static void test_invented_bridge_kept_when_used(void **state)
 	p2pdma_fabric_free(f);
 }
 
-static const struct {
-	const char *file;
-	int line;
-	const char *says;
-} bad[] = {
+static const struct tu_refusal bad[] = {
 	{ "pci-in-gpu.xml", 5, "<pci> cannot sit inside <gpu>" },
 	{ "cpu-in-pci.xml", 4, "<cpu> cannot sit inside <pci>" },
 	{ "pci-under-system.xml", 2, "<pci> cannot sit inside <system>" },
@@ -416,26 +412,8 @@ static const struct {
 
 static void test_refused_with_line(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char rel[128], *path, want[512];
-		struct p2pdma_error e;
-
-		snprintf(rel, sizeof(rel), "nccl-bad/%s", bad[i].file);
-		path = tu_data_path(rel);
-		tu_load_fails(path, &e);
-		if (bad[i].line)
-			snprintf(want, sizeof(want), "%s:%d: ", path, bad[i].line);
-		else
-			snprintf(want, sizeof(want), "%s: ", path);
-		if (strncmp(e.reason, want, strlen(want)) || !strstr(e.reason, bad[i].says))
-			fail_msg("%s: got \"%s\", want \"%s...%s\"", bad[i].file, e.reason, want,
-				 bad[i].says);
-		assert_null(strchr(e.reason, '\n'));
-		free(path);
-	}
+	tu_assert_refusals("nccl-bad", bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 static void test_damaged_files(void **state)

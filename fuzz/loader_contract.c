@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader_contract.h"
+
+bool fuzz_loader_contract(struct p2pdma_fabric *f, int ret, const char *name,
+			  struct p2pdma_error *e)
+{
+	char *dot = NULL;
+
+	if (!ret)
+		ret = p2pdma_fabric_finalize(f, e);
+	if (ret) {
+		if (ret > 0 || strncmp(e->reason, name, strlen(name)) || strchr(e->reason, '\n'))
+			abort();
+		return false;
+	}
+	if (p2pdma_fabric_write_dot(f, NULL, &dot, e))
+		abort();
+	free(dot);
+	return true;
+}
