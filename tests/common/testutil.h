@@ -53,7 +53,12 @@ struct tu_refusal {
 /* Each of @bad is refused with a one-line reason as it says. */
 void tu_assert_refusals(const char *dir, const struct tu_refusal *bad, size_t n);
 
-/* A seed for property tests: $P2PDMA_SEED or the time; printed once. */
+/*
+ * A seed for property tests: TU_DEFAULT_SEED, or $P2PDMA_SEED (a number,
+ * or "random" for one from the time and pid); printed once to stderr, so
+ * a failing run's log names the seed that repeats it.
+ */
+#define TU_DEFAULT_SEED 1
 uint64_t tu_seed(void);
 /* xorshift64* generator. */
 uint64_t tu_rand(uint64_t *state);

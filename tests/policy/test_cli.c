@@ -174,6 +174,11 @@ static void test_check_whatif(void **state)
 	free(err);
 	assert_int_equal(run("q35-switches", &out, &err,
 			     "check 07:00.0 08:00.0 --cmdline 'pci=config_acs=1x@0000:06:01.0x'"), 1);
+	/*
+	 * The kernel swallows the trailing "x" of the address, so 06:01.0
+	 * matches; "1x" sets TB (mask 0x02): 0x0c -> 0x0e, RR and CR stay.
+	 */
+	pt_expect_contains(out, "pci 0000:06:01.0: Configured ACS to 0x000e");
 	free(out);
 	free(err);
 	assert_int_equal(run("q35-switches", &out, &err,

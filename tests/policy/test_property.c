@@ -13,6 +13,7 @@
 
 #include "policy_test.h"
 #include "policy_int.h"
+#include "kernel_allow_list.h"
 
 /* ---------------------------------------------------------------------- */
 /* Random trees                                                            */
@@ -212,22 +213,21 @@ static int ref_redir(const struct p2pdma_function *fn, int unknown_on)
 static bool ref_host_bridge(const struct p2pdma_host_bridge *host, bool same,
 			    uint16_t vendor, uint16_t device)
 {
+	const struct kal_entry *tbl = kernel_allow_list;
 	const struct p2pdma_function *root;
-	const struct p2pdma_allow_entry *tbl;
-	size_t n, i;
+	size_t i;
 
 	if (!host->nr_children)
 		return false;
 	root = host->children[0];
 	if (!((root->bdf.dev == 0 && root->bdf.fn == 0) || root->pcie_type == 4))
 		return false;
-	tbl = p2pdma_allow_list(&n);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < KAL_SIZE; i++) {
 		if (vendor != tbl[i].vendor)
 			continue;
-		if (tbl[i].device != P2PDMA_ALLOW_ANY_DEVICE && device != tbl[i].device)
+		if (tbl[i].device != -1 && device != tbl[i].device)
 			continue;
-		if ((tbl[i].flags & P2PDMA_ALLOW_REQ_SAME_HOST_BRIDGE) && !same)
+		if (tbl[i].req_same && !same)
 			return false;
 		return true;
 	}
@@ -242,20 +242,19 @@ static bool ref_host_bridge(const struct p2pdma_host_bridge *host, bool same,
 static size_t ref_ids(const struct p2pdma_host_bridge *host, uint16_t *v, uint16_t *d)
 {
 	const struct p2pdma_function *root = host->nr_children ? host->children[0] : NULL;
-	const struct p2pdma_allow_entry *tbl;
-	size_t n, i, k = 0;
+	const struct kal_entry *tbl = kernel_allow_list;
+	size_t i, k = 0;
 
 	if (!root || (root->vendor != 0xffff && root->device != 0xffff)) {
 		v[0] = root ? root->vendor : 0;
 		d[0] = root ? root->device : 0;
 		return 1;
 	}
-	tbl = p2pdma_allow_list(&n);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < KAL_SIZE; i++) {
 		if (root->vendor != 0xffff && tbl[i].vendor != root->vendor)
 			continue;
 		v[k] = tbl[i].vendor;
-		d[k++] = tbl[i].device == P2PDMA_ALLOW_ANY_DEVICE ? 0x1234 : (uint16_t)tbl[i].device;
+		d[k++] = tbl[i].device == -1 ? 0x1234 : (uint16_t)tbl[i].device;
 	}
 	v[k] = root->vendor == 0xffff ? 0x1af4 : root->vendor;
 	d[k++] = 0x0001;
