@@ -251,6 +251,26 @@ uint64_t tu_seed(void)
 	return seed;
 }
 
+bool tu_names_place(const char *reason, const char *file)
+{
+	size_t n = strlen(file);
+	const char *p = reason + n;
+
+	if (strncmp(reason, file, n))
+		return false;
+	if (!strncmp(p, ": $", 3))
+		return true;
+	/* A model-level check names the function ("FILE: 0000:03:00.0: ..."). */
+	if (!strncmp(p, ": ", 2) && strlen(p) > 14 && p[6] == ':' && p[9] == ':' &&
+	    p[12] == '.' && (p[14] == ':' || p[14] == ' '))
+		return true;
+	if (*p != ':' || p[1] < '0' || p[1] > '9')
+		return false;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		;
+	return *p == ':';
+}
+
 uint64_t tu_rand(uint64_t *state)
 {
 	uint64_t x = *state;

@@ -60,6 +60,13 @@ void tu_assert_refusals(const char *dir, const struct tu_refusal *bad, size_t n)
  */
 #define TU_DEFAULT_SEED 1
 uint64_t tu_seed(void);
+
+/*
+ * Whether a loader's reason names a place in @file: "FILE:LINE: ...",
+ * "FILE:LINE:COL: ...", "FILE: $.json.path..." or, for a check on the
+ * whole model, "FILE: DDDD:BB:DD.F: ..." naming the function.
+ */
+bool tu_names_place(const char *reason, const char *file);
 /* xorshift64* generator. */
 uint64_t tu_rand(uint64_t *state);
 

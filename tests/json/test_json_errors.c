@@ -66,6 +66,7 @@ static const struct bad_case cases[] = {
 	{ "bad-parent.json", ": " DSP ".parent: says 0000:00:02.0, but the object sits in the children of 0000:02:00.0" },
 	{ "bad-parent-root.json", ": " FN0 ".parent: says 0000:00:01.0, but the object sits on a root bus (parent null)" },
 	{ "bad-physfn.json", ": " VF ".physfn: no function 0000:04:00.5 in this description" },
+	{ "bad-physfn-self.json", ": " VF ".physfn: a function cannot be its own PF" },
 	{ "bad-endpoint-children.json", ": " NVME ".children: an endpoint has no functions behind it (is \"role\" right?)" },
 	{ "bad-endpoint-bus.json", ": " NVME ".secondary_bus: only a bridge has a bus range (use null for an endpoint)" },
 	{ "bad-hb-dup.json", ": $.host_bridges[1]: host bridge 0000:00 is described twice" },
@@ -221,6 +222,10 @@ static void test_random_damage(void **state)
 		if (!f) {
 			assert_int_equal(strncmp(e.reason, "mem.json", 8), 0);
 			assert_null(strchr(e.reason, '\n'));
+			/* Where: "mem.json:LINE:COL: " or "mem.json: $.json.path". */
+			if (!tu_names_place(e.reason, "mem.json"))
+				fail_msg("seed %llu: the reason names no line or JSON path: %s",
+					 (unsigned long long)tu_seed(), e.reason);
 			continue;
 		}
 		a = write_json(f);

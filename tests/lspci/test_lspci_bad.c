@@ -73,6 +73,20 @@ static int vvv_buf(struct p2pdma_fabric *f, const char *b, size_t n, const char 
 	return p2pdma_lspci_vvv_load_buf(f, b, n, name, NULL, o, e);
 }
 
+/* Reasons about the whole input, which have no line to name. */
+static bool whole_file(const char *reason)
+{
+	static const char *const whole[] = {
+		"damaged: plain 'lspci' output has no bus numbers",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (!strncmp(reason, whole[i], strlen(whole[i])))
+			return true;
+	return false;
+}
+
 /* Load a damaged copy: success with a finalizable model, or a reason naming the file. */
 static void try_one(load_buf_fn load, const char *buf, size_t len)
 {
@@ -88,6 +102,11 @@ static void try_one(load_buf_fn load, const char *buf, size_t len)
 		assert_true(ret < 0);
 		if (strncmp(e.reason, "damaged", 7) && strncmp(e.reason, "out of memory", 13))
 			fail_msg("reason does not name the file: %s", e.reason);
+		/* And the line (or the function a model check refused). */
+		if (strncmp(e.reason, "out of memory", 13) && !tu_names_place(e.reason, "damaged") &&
+		    !whole_file(e.reason))
+			fail_msg("seed %llu: the reason names no line: %s",
+				 (unsigned long long)tu_seed(), e.reason);
 	}
 	p2pdma_fabric_free(f);
 }

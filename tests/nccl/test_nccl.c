@@ -451,6 +451,16 @@ static void test_damaged_files(void **state)
 				ret = p2pdma_fabric_finalize(f, &e);
 			if (ret && strncmp(e.reason, "damaged.xml", 11))
 				fail_msg("reason does not name the file: %s", e.reason);
+			/* The place too: a line, or the function a model check refused. */
+			if (ret && !tu_names_place(e.reason, "damaged.xml"))
+				fail_msg("seed %llu: the reason names no line: %s",
+					 (unsigned long long)tu_seed(), e.reason);
+			/* XML cut before its last element closes is never whole. */
+			if (!ret && (r & 1) && n < len &&
+			    strspn(orig + n, " \t\r\n") < len - n &&
+			    strstr(orig + n, "</system>"))
+				fail_msg("seed %llu: %s cut at byte %zu of %zu loaded",
+					 (unsigned long long)tu_seed(), files[i], n, len);
 			p2pdma_fabric_free(f);
 		}
 		free(copy);
