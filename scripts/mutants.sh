@@ -15,10 +15,13 @@
 #   ID ...    only these mutants (default: all)
 #
 # Each result line is "ID RESULT SECONDS TEST,TEST,...": KILLED (the tests
-# that failed or timed out follow), SURVIVED, NONVIABLE (does not build) or
-# NOMATCH (the original text is no longer in the file: update the list).
+# that failed or timed out follow), SURVIVED, EQUIVALENT (survived, and the
+# list marks it as behaving exactly like the original), NONVIABLE (does not
+# build), NOMATCH (the original text is no longer in the file: update the
+# list) or NORUN (no test ran).  Equivalent and non-viable mutants are left
+# out of the scores.
 # A table of kills per area ends the run.  Exit 0 when every viable mutant
-# was killed, 1 otherwise, 2 on bad usage.
+# was killed, 1 otherwise (also on NOMATCH or NORUN), 2 on bad usage.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -32,7 +35,7 @@ while [ $# -gt 0 ]; do
 	-l) LIST=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
 	--full) FULL=1; shift ;;
-	-h|--help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "mutants.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -93,7 +96,7 @@ nice ninja -C "$BUILD" >/dev/null
 TAB=$(printf '\t')
 MUTANTS=$(mktemp)
 grep -v '^#' "$LIST" | grep -v '^$' >"$MUTANTS"
-while IFS="$TAB" read -r id loc old new; do
+while IFS="$TAB" read -r id loc old new equiv; do
 	if [ $# -gt 0 ]; then
 		case " $* " in *" $id "*) ;; *) continue ;; esac
 	fi
@@ -102,7 +105,7 @@ while IFS="$TAB" read -r id loc old new; do
 	start=$(date +%s)
 	BACKUP=$(mktemp)
 	cp "$FILE" "$BACKUP"
-	result= killers=
+	result='' killers=''
 	if ! apply "$FILE" "$line" "$old" "$new"; then
 		result=NOMATCH
 	elif ! nice ninja -C "$BUILD" >"$BUILD/mutant-build.log" 2>&1; then
@@ -116,10 +119,12 @@ while IFS="$TAB" read -r id loc old new; do
 			paste -sd, -)
 		if [ -n "$killers" ]; then
 			result=KILLED
-		elif printf '%s\n' "$log" | grep -q '^Ok: *[1-9]'; then
-			result=SURVIVED
-		else
+		elif ! printf '%s\n' "$log" | grep -q '^Ok: *[1-9]'; then
 			result=NORUN
+		elif [ "${equiv:-}" = equivalent ]; then
+			result=EQUIVALENT
+		else
+			result=SURVIVED
 		fi
 	fi
 	restore
@@ -147,4 +152,4 @@ sort "$OUT" | join - "$OUT.areas" | awk '
 			printf "| total | %d | %d | %d | %.1f %% |\n", tv, tk, tv - tk, 100 * tk / tv
 	}'
 rm -f "$OUT.areas"
-! grep -q ' SURVIVED ' "$OUT"
+! grep -qE ' (SURVIVED|NOMATCH|NORUN) ' "$OUT"

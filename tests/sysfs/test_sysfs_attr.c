@@ -352,7 +352,17 @@ static void test_random_bytes(void **state)
 		if (!p2pdma_sysfs_parse_resource(buf, len, bars, &e))
 			for (i = 0; i < P2PDMA_NUM_BARS; i++)
 				assert_true(!bars[i].size || !(bars[i].size & (bars[i].size - 1)));
-		p2pdma_sysfs_parse_cpuinfo(buf, len, &cpu, &e);
+		/* Known only with all three fields there; an error names its line. */
+		if (!p2pdma_sysfs_parse_cpuinfo(buf, len, &cpu, &e)) {
+			if (cpu.known) {
+				assert_non_null(memchr(cpu.vendor, '\0', sizeof(cpu.vendor)));
+				assert_non_null(memmem(buf, len, "vendor_id", 9));
+				assert_non_null(memmem(buf, len, "cpu family", 10));
+			}
+		} else if (strncmp(e.reason, "line ", 5) || e.reason[5] < '1' || e.reason[5] > '9') {
+			fail_msg("seed %llu: cpuinfo error names no line: %s",
+				 (unsigned long long)tu_seed(), e.reason);
+		}
 		if (!p2pdma_sysfs_parse_iomem(buf, len, &ram, &nr, &hidden, &e)) {
 			for (i = 0; i < nr; i++)
 				assert_true(ram[i].size && ram[i].start + (ram[i].size - 1) >= ram[i].start);

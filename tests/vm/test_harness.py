@@ -110,6 +110,12 @@ def test_pattern():
     # 0xaf63dc4c8601ec8c is the published FNV-1a 64-bit test vector for "a";
     # the two words are what tests/vm/agent/pattern.h (C, in the guest)
     # computes for that seed.
+    # pattern_word(seed, i) is the i-th output of SplitMix64 (Steele, Lea
+    # and Flood, 2014) started at seed; its published first outputs for
+    # state 0 (Vigna's splitmix64.c, the xoshiro seeder) pin the mixer.
+    check([topology.pattern_word(0, i) for i in range(4)] ==
+          [0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F, 0xF88BB8A8724C81EC],
+          "SplitMix64 reference outputs for seed 0")
     seed = topology.pattern_seed("a")
     check(seed == 0xAF63DC4C8601EC8C, "FNV-1a of the serial", hex(seed))
     check(topology.pattern_word(seed, 0) == 0x5F29C2AADD9B8527, "first pattern word")
