@@ -51,7 +51,12 @@ static char *check_roundtrip(const struct p2pdma_fabric *f, const char *what)
 /* ---------------------------------------------------------------------- */
 /* Built-in machines                                                       */
 
-/* The file on disk is the writer's own output plus a "description" line. */
+/*
+ * The file on disk is kept in the writer's canonical form (plus a
+ * "description" line), so edits to it show as small diffs.  This checks
+ * that form only; what the machines contain is checked against the
+ * files by hand in test_builtin_*_contents below and in tests/json/test_tree.c.
+ */
 static void check_builtin_canonical(const char *name)
 {
 	char *path, *text, *line, *end, *written;
@@ -229,6 +234,32 @@ static bool is_capture(const char *n)
 	return strstr(n, ".tar") != NULL;
 }
 
+/*
+ * PCI functions per capture as tests/data/real/README.md states them
+ * (counted from the captures' own descriptions, not by this loader): the
+ * round trip below takes the loaded model as its reference, so the
+ * number it starts from is checked against an outside count first.
+ */
+static size_t readme_funcs(const char *name)
+{
+	static const struct {
+		const char *prefix;
+		size_t funcs;
+	} counts[] = {
+		{ "hwloc-32intel64-2p8co2t+8ve.", 29 },
+		{ "hwloc-32em64t-2n8c+dax+nvme+mic+dimms.", 137 },
+		{ "hwloc-2pa-pcidomain32bits.", 9 },
+		{ "ghw-linux-amd64-", 82 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (!strncmp(name, counts[i].prefix, strlen(counts[i].prefix)))
+			return counts[i].funcs;
+	fail_msg("%s: no function count in tests/data/real/README.md's list here", name);
+	return 0;
+}
+
 static void test_real_sysfs_captures(void **state)
 {
 	char *dir = tu_real_path("sysfs"), *path, *out;
@@ -246,6 +277,7 @@ static void test_real_sysfs_captures(void **state)
 			continue;
 		assert_true(asprintf(&path, "%s/%s", dir, de->d_name) > 0);
 		f = tu_load(path);
+		assert_int_equal(f->nr_fns, readme_funcs(de->d_name));
 		out = check_roundtrip(f, de->d_name);
 		print_message("# %s: %zu functions round-trip\n", de->d_name, f->nr_fns);
 		free(out);
