@@ -186,6 +186,16 @@ struct p2pdma_fabric *tu_load(const char *path)
 	return f;
 }
 
+struct p2pdma_function *tu_fn(const struct p2pdma_fabric *f, const char *bdf)
+{
+	struct p2pdma_function *fn = NULL;
+	struct p2pdma_error e = { 0 };
+
+	if (p2pdma_fabric_lookup(f, bdf, &fn, &e))
+		fail_msg("no function %s: %s", bdf, e.reason);
+	return fn;
+}
+
 int tu_load_fails(const char *path, struct p2pdma_error *e)
 {
 	struct p2pdma_load_opts o = { .path = path };

@@ -40,6 +40,9 @@ int tu_write_file(const char *path, const char *data, size_t len);
 
 /* Load any source through the public loader; fails the test on error. */
 struct p2pdma_fabric *tu_load(const char *path);
+
+/* The function at @bdf ("BB:DD.F" or "DDDD:BB:DD.F"); fails the test when absent. */
+struct p2pdma_function *tu_fn(const struct p2pdma_fabric *f, const char *bdf);
 /* Load, expecting failure; returns the error (reason checked by caller). */
 int tu_load_fails(const char *path, struct p2pdma_error *e);
 

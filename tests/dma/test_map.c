@@ -587,6 +587,103 @@ static void test_sgl_from_specs(void **state)
 	assert_true(p2pdma_provider_available(pn) == 32 * MiB);
 }
 
+/*
+ * Boundaries the mutation audit (tests-2026-12: D1, D2, D7) found
+ * unchecked.  RAM [0x1000, 0x80000000) and [0x100000000, 0x1080000000);
+ * the NVMe's pool is the first 32 MiB of its BAR 2, [0x380000000000,
+ * 0x380001ffffff]; the kernel's IOMMU path (__finalise_sg) merges while
+ * the merged length stays at or below the maximum segment (64 KiB here).
+ */
+/*
+ * D1: the last page of the first RAM range, [0x7ffff000, 0x7fffffff],
+ * is host RAM; for the identity-mapped GPU its DMA address is its CPU
+ * address.  One byte more runs past RAM.
+ */
+static void test_host_ends_on_last_ram_byte(void **state)
+{
+	struct ctx *c = *state;
+
+	add(c, 0x7ffff000ULL, 4096);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.gpu, &c->s, &c->e), 1);
+	assert_int_equal(c->s.sg[0].how, P2PDMA_DMA_DIRECT);
+	assert_true(c->s.sg[0].dma_address == 0x7ffff000ULL);
+	assert_true(c->s.sg[0].dma_len == 4096);
+	assert_int_equal(p2pdma_dma_unmap_sg(c->d, c->h.gpu, &c->s, &c->e), 0);
+	p2pdma_sgl_release(&c->s);
+
+	/* A single byte: the very last one. */
+	add(c, 0x7fffffffULL, 1);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.gpu, &c->s, &c->e), 1);
+	assert_int_equal(p2pdma_dma_unmap_sg(c->d, c->h.gpu, &c->s, &c->e), 0);
+	p2pdma_sgl_release(&c->s);
+
+	add(c, 0x7ffff000ULL, 4097);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.gpu, &c->s, &c->e), -EINVAL);
+	assert_string_equal(c->e.reason,
+			    "segment 0 [0x7ffff000, 4097 bytes] runs past the end of host RAM at 0x7fffffff");
+}
+
+/*
+ * D2: a second segment from the same p2pmem range that runs past the
+ * range's end must be refused like a first one: [pool+0 4K, last page
+ * 8K] ends 4 KiB beyond 0x380001ffffff.
+ */
+static void test_p2pmem_overrun_after_same_range(void **state)
+{
+	struct ctx *c = *state;
+
+	add(c, NVME_P2P, 4096);
+	add(c, (NVME_P2P + 32 * MiB) - 4096, 8192);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.gpu, &c->s, &c->e), -EINVAL);
+	assert_string_equal(c->e.reason,
+			    "segment 1 [0x380001fff000, 8192 bytes] runs past the end of the p2pmem range [0x380000000000-0x380001ffffff] of 0000:03:00.0");
+	assert_int_equal(c->s.failed, 1);
+	assert_false(c->s.mapped);
+	p2pdma_sgl_release(&c->s);
+
+	/* Ending exactly on the pool's last byte is fine: two direct entries. */
+	add(c, NVME_P2P, 4096);
+	add(c, (NVME_P2P + 32 * MiB) - 8192, 8192);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.gpu, &c->s, &c->e), 2);
+	assert_true(c->s.sg[1].dma_address == (NVME_P2P + 32 * MiB) - 8192);
+	assert_int_equal(p2pdma_dma_unmap_sg(c->d, c->h.gpu, &c->s, &c->e), 0);
+}
+
+/*
+ * D7: [host 8K, nvme 56K] through the IOMMU for 04:00.0 (group 11):
+ * 64 KiB = 16 granules, a power of two, aligned -> 0xffff0000; the two
+ * pieces are IOVA-contiguous and 8K + 56K is exactly the 64 KiB maximum
+ * segment, so they merge into one entry.  One more page (8K + 60K) does
+ * not fit: two entries.
+ */
+static void test_merge_to_exact_max(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_provider *pn = p2pdma_provider_find(c->m, c->h.nvme);
+	uint64_t h, n;
+
+	assert_int_equal(p2pdma_mem_host_alloc(c->m, 8192, &h, &c->e), 0);
+	assert_int_equal(p2pdma_p2pmem_alloc(pn, 61440, &n, &c->e), 0);
+	add(c, h, 8192);
+	add(c, n, 57344);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.nic, &c->s, &c->e), 1);
+	assert_true(c->s.sg[0].dma_address == 0xffff0000ULL);
+	assert_true(c->s.sg[0].dma_len == 65536);
+	assert_int_equal(c->s.sg[0].dma_flags, 0);
+	assert_int_equal(p2pdma_dma_unmap_sg(c->d, c->h.nic, &c->s, &c->e), 0);
+	p2pdma_sgl_release(&c->s);
+
+	/* 68 KiB = 17 granules -> 32 granules (128 KiB aligned): 0xfffe0000. */
+	add(c, h, 8192);
+	add(c, n, 61440);
+	assert_int_equal(p2pdma_dma_map_sg(c->d, c->h.nic, &c->s, &c->e), 2);
+	assert_true(c->s.sg[0].dma_address == 0xfffe0000ULL);
+	assert_true(c->s.sg[0].dma_len == 8192);
+	assert_true(c->s.sg[1].dma_address == 0xfffe2000ULL);
+	assert_true(c->s.sg[1].dma_len == 61440);
+	assert_int_equal(p2pdma_dma_unmap_sg(c->d, c->h.nic, &c->s, &c->e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +700,9 @@ int main(void)
 		cmocka_unit_test(test_iova_order),
 		cmocka_unit_test(test_segment_spec),
 		cmocka_unit_test_setup_teardown(test_sgl_from_specs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_ends_on_last_ram_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p2pmem_overrun_after_same_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_to_exact_max, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

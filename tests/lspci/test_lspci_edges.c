@@ -49,16 +49,6 @@ static int load(const char *text, struct p2pdma_fabric **out, struct p2pdma_erro
 	return ret;
 }
 
-static struct p2pdma_function *fn(struct p2pdma_fabric *f, const char *bdf)
-{
-	struct p2pdma_function *r = NULL;
-	struct p2pdma_error e = { 0 };
-
-	if (p2pdma_fabric_lookup(f, bdf, &r, &e))
-		fail_msg("%s", e.reason);
-	return r;
-}
-
 /* The whole text: RR CR set on the root port (SV RR CR = 0x0d). */
 static void test_whole_text(void **state)
 {
@@ -67,9 +57,9 @@ static void test_whole_text(void **state)
 
 	(void)state;
 	assert_int_equal(load(RP_HEAD RP_ACS RP_TAIL NVME, &f, &e), 0);
-	assert_int_equal(fn(f, "00:01.0")->acs_state, P2PDMA_ACS_PRESENT);
-	assert_int_equal(fn(f, "00:01.0")->acs_cap, 0x1f);
-	assert_int_equal(fn(f, "00:01.0")->acs_ctrl, 0x0d);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_state, P2PDMA_ACS_PRESENT);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_cap, 0x1f);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_ctrl, 0x0d);
 	p2pdma_fabric_free(f);
 }
 
@@ -128,12 +118,12 @@ static void test_no_ext_caps_here_but_elsewhere(void **state)
 
 	(void)state;
 	assert_int_equal(load(RP_HEAD RP_ACS RP_TAIL NVME, &f, &e), 0);
-	assert_int_equal(fn(f, "01:00.0")->acs_state, P2PDMA_ACS_ABSENT);
+	assert_int_equal(tu_fn(f, "01:00.0")->acs_state, P2PDMA_ACS_ABSENT);
 	p2pdma_fabric_free(f);
 
 	assert_int_equal(load(RP_HEAD RP_TAIL NVME, &f, &e), 0);
-	assert_int_equal(fn(f, "00:01.0")->acs_state, P2PDMA_ACS_UNKNOWN);
-	assert_int_equal(fn(f, "01:00.0")->acs_state, P2PDMA_ACS_UNKNOWN);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_state, P2PDMA_ACS_UNKNOWN);
+	assert_int_equal(tu_fn(f, "01:00.0")->acs_state, P2PDMA_ACS_UNKNOWN);
 	p2pdma_fabric_free(f);
 }
 

@@ -469,6 +469,49 @@ static void test_damaged_files(void **state)
 	}
 }
 
+/*
+ * N3 of the mutation audit (tests-2026-12): in azhpc-ndv5-topo.xml the 16
+ * GPUs and NICs carry no vendor/device attributes, each alone on its own
+ * host bridge, on an Intel (not AMD Zen) CPU.  Whether the kernel allows
+ * a pair then depends on the host bridges' IDs in its allow-list
+ * (KERNEL-FACTS 1.4): unknown IDs must stay 0xffff (never a real vendor)
+ * and make the answer uncertain; taken as 0 they give a certain refusal.
+ */
+static void test_ids_stay_unknown(void **state)
+{
+	struct p2pdma_fabric *f = load("azhpc-ndv5-topo.xml", NULL);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(f->nr_fns, 16);
+	for (i = 0; i < f->nr_fns; i++) {
+		assert_int_equal(f->fns[i]->vendor, 0xffff);
+		assert_int_equal(f->fns[i]->device, 0xffff);
+		assert_int_equal(f->fns[i]->subsys_vendor, 0xffff);
+		assert_int_equal(f->fns[i]->subsys_device, 0xffff);
+	}
+	p2pdma_fabric_free(f);
+}
+
+/* GPU 0001:00:00.0 -> GPU 0002:00:00.0: across host bridges, IDs unknown. */
+static void test_verdict_uncertain(void **state)
+{
+	struct p2pdma_fabric *f = load("azhpc-ndv5-topo.xml", NULL);
+	struct p2pdma_policy *p = p2pdma_policy_new(f);
+	struct p2pdma_verdict *v = NULL;
+	struct p2pdma_error e = { 0 };
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p2pdma_verdict_get(p, fn(f, "0001:00:00.0"), fn(f, "0002:00:00.0"),
+					    NULL, &v, &e), 0);
+	assert_false(v->certain);
+	assert_non_null(v->uncertain);
+	p2pdma_verdict_free(v);
+	p2pdma_policy_free(p);
+	p2pdma_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +531,8 @@ int main(void)
 		cmocka_unit_test(test_invented_bridge_kept_when_used),
 		cmocka_unit_test(test_refused_with_line),
 		cmocka_unit_test(test_damaged_files),
+		cmocka_unit_test(test_ids_stay_unknown),
+		cmocka_unit_test(test_verdict_uncertain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

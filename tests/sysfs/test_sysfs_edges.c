@@ -56,16 +56,6 @@ static void tree(const char *root)
 	sb_proc(root, "GenuineIntel", 6, 85, "ro quiet");
 }
 
-static struct p2pdma_function *at(const struct p2pdma_fabric *f, const char *bdf)
-{
-	struct p2pdma_function *fn = NULL;
-	struct p2pdma_error e = { 0 };
-
-	if (p2pdma_fabric_lookup(f, bdf, &fn, &e))
-		fail_msg("%s", e.reason);
-	return fn;
-}
-
 static void test_all_ones_config(void **state)
 {
 	static uint8_t ones[4096];
@@ -81,13 +71,13 @@ static void test_all_ones_config(void **state)
 	assert_int_equal(warnings, 1);
 	assert_string_equal(warning,
 			    "ACS state unknown for 1 of 3 functions: config space reads as all ones (device not answering)");
-	assert_int_equal(at(f, "01:00.1")->acs_state, P2PDMA_ACS_UNKNOWN);
-	assert_int_equal(at(f, "01:00.1")->pcie_type, -1);
+	assert_int_equal(tu_fn(f, "01:00.1")->acs_state, P2PDMA_ACS_UNKNOWN);
+	assert_int_equal(tu_fn(f, "01:00.1")->pcie_type, -1);
 	/* The IDs sysfs cached at enumeration stay; the answering neighbours are read. */
-	assert_int_equal(at(f, "01:00.1")->vendor, 0x144d);
-	assert_int_equal(at(f, "01:00.0")->pcie_type, SB_PCIE_ENDPOINT);
-	assert_int_equal(at(f, "00:01.0")->acs_state, P2PDMA_ACS_PRESENT);
-	assert_int_equal(at(f, "00:01.0")->acs_ctrl, 0x0c);
+	assert_int_equal(tu_fn(f, "01:00.1")->vendor, 0x144d);
+	assert_int_equal(tu_fn(f, "01:00.0")->pcie_type, SB_PCIE_ENDPOINT);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_state, P2PDMA_ACS_PRESENT);
+	assert_int_equal(tu_fn(f, "00:01.0")->acs_ctrl, 0x0c);
 	p2pdma_fabric_free(f);
 
 	/* The 64 bytes a non-root read gives, all ones: the same. */
@@ -111,9 +101,9 @@ static void test_subsystem_ids_from_config(void **state)
 	sb_remove(root, EP0 "/subsystem_vendor");
 	sb_remove(root, EP0 "/subsystem_device");
 	f = sb_load(root, NULL, NULL, 0);
-	assert_int_equal(at(f, "01:00.0")->subsys_vendor, 0x144d);
-	assert_int_equal(at(f, "01:00.0")->subsys_device, 0xa801);
-	assert_int_equal(at(f, "01:00.1")->subsys_device, 0xa812);
+	assert_int_equal(tu_fn(f, "01:00.0")->subsys_vendor, 0x144d);
+	assert_int_equal(tu_fn(f, "01:00.0")->subsys_device, 0xa801);
+	assert_int_equal(tu_fn(f, "01:00.1")->subsys_device, 0xa812);
 	p2pdma_fabric_free(f);
 	tu_rmtree(dir);
 	free(dir);
