@@ -127,12 +127,57 @@ static void test_no_ext_caps_here_but_elsewhere(void **state)
 	p2pdma_fabric_free(f);
 }
 
+/*
+ * A real root dump (pciutils-cap-aer-root.txt, lspci -vvv) cut at every
+ * byte inside the bits of each of its ACSCap/ACSCtl lines: refused each
+ * time, naming the file and the cut line.
+ */
+static void test_real_dump_cut_in_acs_bits(void **state)
+{
+	char *path = tu_real_path("lspci/pciutils-cap-aer-root.txt"), want[64];
+	size_t len, lines = 0, line = 1, cut;
+	char *text = tu_read_file(path, &len);
+	const char *p;
+
+	(void)state;
+	assert_non_null(text);
+	for (p = text; p < text + len; p++) {
+		const char *bits, *eol;
+
+		if (*p == '\n')
+			line++;
+		if (strncmp(p, "ACSCap:", 7) && strncmp(p, "ACSCtl:", 7))
+			continue;
+		bits = p + 7;
+		eol = memchr(bits, '\n', (size_t)(text + len - bits));
+		assert_non_null(eol);
+		snprintf(want, sizeof(want), "cut.txt:%zu: an %.6s line", line, p);
+		for (cut = (size_t)(bits - text) + 1; cut < (size_t)(eol - text); cut++) {
+			struct p2pdma_fabric *f = p2pdma_fabric_new();
+			struct p2pdma_error e = { 0 };
+			int ret = p2pdma_lspci_vvv_load_buf(f, text, cut, "cut.txt", NULL, NULL, &e);
+
+			if (!ret)
+				ret = p2pdma_fabric_finalize(f, &e);
+			if (ret != -EINVAL || strncmp(e.reason, want, strlen(want)))
+				fail_msg("cut at byte %zu: %d \"%s\", want \"%s...\"", cut, ret,
+					 e.reason, want);
+			p2pdma_fabric_free(f);
+		}
+		lines++;
+	}
+	assert_true(lines >= 2);
+	free(text);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_text),
 		cmocka_unit_test(test_cut_acs_lines),
 		cmocka_unit_test(test_no_ext_caps_here_but_elsewhere),
+		cmocka_unit_test(test_real_dump_cut_in_acs_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
