@@ -91,7 +91,7 @@ trap 'restore; exit 130' INT TERM
 trap 'restore' EXIT
 
 echo "== baseline build"
-nice ninja -C "$BUILD" >/dev/null
+nice ninja -C "$BUILD" -j2 >/dev/null
 : >"$OUT"
 TAB=$(printf '\t')
 MUTANTS=$(mktemp)
@@ -108,7 +108,7 @@ while IFS="$TAB" read -r id loc old new equiv; do
 	result='' killers=''
 	if ! apply "$FILE" "$line" "$old" "$new"; then
 		result=NOMATCH
-	elif ! nice ninja -C "$BUILD" >"$BUILD/mutant-build.log" 2>&1; then
+	elif ! nice ninja -C "$BUILD" -j2 >"$BUILD/mutant-build.log" 2>&1; then
 		result=NONVIABLE
 	else
 		# shellcheck disable=SC2046
@@ -132,7 +132,7 @@ while IFS="$TAB" read -r id loc old new equiv; do
 		tee -a "$OUT"
 done <"$MUTANTS"
 rm -f "$MUTANTS"
-nice ninja -C "$BUILD" >/dev/null
+nice ninja -C "$BUILD" -j2 >/dev/null
 
 # Kills per area: lib/policy, lib/dma, lib/mem, lib/fabric.
 echo
