@@ -113,7 +113,7 @@ while IFS="$TAB" read -r id loc old new equiv; do
 	else
 		# shellcheck disable=SC2046
 		log=$(nice meson test -C "$BUILD" --no-rebuild --num-processes 2 \
-			--timeout-multiplier 0.5 $(suites_for "$FILE") 2>&1 || true)
+			$(suites_for "$FILE") 2>&1 || true)
 		killers=$(printf '%s\n' "$log" |
 			sed -n 's/^ *[0-9]*\/[0-9]* [^ ]* \/ \([^ ]*\) *\(FAIL\|ERROR\|TIMEOUT\).*/\1:\2/p' |
 			paste -sd, -)
