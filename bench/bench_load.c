@@ -127,6 +127,7 @@ static void config_space(uint8_t *b, uint16_t vendor, uint16_t device, uint32_t 
 	b[2] = (uint8_t)device;
 	b[3] = (uint8_t)(device >> 8);
 	b[6] = 0x10;				/* capability list */
+	b[8] = 0xb0;				/* revision, as in the sysfs file */
 	b[9] = (uint8_t)cls;
 	b[10] = (uint8_t)(cls >> 8);
 	b[11] = (uint8_t)(cls >> 16);
@@ -134,6 +135,11 @@ static void config_space(uint8_t *b, uint16_t vendor, uint16_t device, uint32_t 
 	if (bridge) {
 		b[0x19] = (uint8_t)sec;
 		b[0x1a] = (uint8_t)sub;
+	} else {
+		/* Subsystem IDs, as in the sysfs files (a bridge has them elsewhere). */
+		b[0x2c] = (uint8_t)vendor;
+		b[0x2d] = (uint8_t)(vendor >> 8);
+		b[0x2e] = 0x01;
 	}
 	b[0x34] = 0x40;
 	b[0x40] = 0x01;
