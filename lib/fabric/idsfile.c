@@ -43,17 +43,6 @@ struct p2pdma_ids {
 	uint32_t cls[256];		/* line after "C xx", 0: none */
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @n hex digits at @s followed by a blank; -1 otherwise. */
 static long hex_id(const char *s, const char *end, int n)
 {
@@ -63,7 +52,7 @@ static long hex_id(const char *s, const char *end, int n)
 	if (end - s <= n || (s[n] != ' ' && s[n] != '\t'))
 		return -1;
 	for (i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = p2pdma_hexval((unsigned char)s[i]);
 
 		if (d < 0)
 			return -1;

@@ -43,6 +43,19 @@ enum p2pdma_redir p2pdma_policy_redir(const struct p2pdma_policy *p,
 	return P2PDMA_REDIR_UNKNOWN;
 }
 
+/* No index: its arrays freed or handed over. */
+static void clear_arrays(struct p2pdma_policy *p)
+{
+	p->node = NULL;
+	p->up = NULL;
+	p->depth = NULL;
+	p->pre = NULL;
+	p->mask = NULL;
+	p->blk = NULL;
+	p->phb = NULL;
+	p->valid = false;
+}
+
 static void free_index(struct p2pdma_policy *p)
 {
 	free(p->node);
@@ -52,14 +65,7 @@ static void free_index(struct p2pdma_policy *p)
 	free(p->mask);
 	free(p->blk);
 	free(p->phb);
-	p->node = NULL;
-	p->up = NULL;
-	p->depth = NULL;
-	p->pre = NULL;
-	p->mask = NULL;
-	p->blk = NULL;
-	p->phb = NULL;
-	p->valid = false;
+	clear_arrays(p);
 }
 
 void p2pdma_index_free(struct p2pdma_policy *p)
@@ -93,14 +99,7 @@ void p2pdma_index_move(struct p2pdma_policy *dst, struct p2pdma_policy *src)
 	dst->nr_phb = src->nr_phb;
 	dst->cpu_ok = src->cpu_ok;
 	dst->cpu_known = src->cpu_known;
-	src->node = NULL;
-	src->up = NULL;
-	src->depth = NULL;
-	src->pre = NULL;
-	src->mask = NULL;
-	src->blk = NULL;
-	src->phb = NULL;
-	free_index(src);
+	clear_arrays(src);
 }
 
 size_t p2pdma_policy_bytes(const struct p2pdma_policy *p)

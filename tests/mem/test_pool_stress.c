@@ -74,34 +74,29 @@ static void release(struct shared *s, uint32_t id, uint64_t a, uint64_t n)
 		atomic_fetch_add(&s->errors, 1);
 }
 
-/* A buffer from the box, freed here: the pages change hands first. */
-static void free_from_box(struct shared *s, struct worker *w, uint64_t *rng)
+/* A buffer out of the box (phys << 5 | pages), freed here: its pages change hands first. */
+static void free_boxed(struct shared *s, struct worker *w, uint64_t v)
 {
-	_Atomic uint64_t *slot = &s->box[tu_rand(rng) % BOX];
-	uint64_t v = atomic_exchange(slot, 0), a, n, k;
+	uint64_t a = v >> 5, n = v & 31, k;
 
 	if (!v)
 		return;
-	a = v >> 5;
-	n = v & 31;
 	for (k = 0; k < n; k++)
 		atomic_store(&s->owner[(a - BASE) / PAGE + k], w->id);
 	release(s, w->id, a, n);
+}
+
+static void free_from_box(struct shared *s, struct worker *w, uint64_t *rng)
+{
+	free_boxed(s, w, atomic_exchange(&s->box[tu_rand(rng) % BOX], 0));
 }
 
 static void empty_box(struct shared *s, struct worker *w)
 {
 	int i;
 
-	for (i = 0; i < BOX; i++) {
-		uint64_t v = atomic_exchange(&s->box[i], 0), a = v >> 5, n = v & 31, k;
-
-		if (!v)
-			continue;
-		for (k = 0; k < n; k++)
-			atomic_store(&s->owner[(a - BASE) / PAGE + k], w->id);
-		release(s, w->id, a, n);
-	}
+	for (i = 0; i < BOX; i++)
+		free_boxed(s, w, atomic_exchange(&s->box[i], 0));
 }
 
 static void drop_one(struct shared *s, struct worker *w, uint64_t *rng)
@@ -116,14 +111,9 @@ static void drop_one(struct shared *s, struct worker *w, uint64_t *rng)
 		v = a << 5 | n;
 		for (k = 0; k < n; k++)
 			atomic_store(&s->owner[(a - BASE) / PAGE + k], 0x80000000u);
-		v = atomic_exchange(&s->box[tu_rand(rng) % BOX], v);
-		if (!v)
-			return;
-		/* The box was full there: free what we took out instead. */
-		a = v >> 5;
-		n = v & 31;
-		for (k = 0; k < n; k++)
-			atomic_store(&s->owner[(a - BASE) / PAGE + k], w->id);
+		/* Whatever that place held is freed here. */
+		free_boxed(s, w, atomic_exchange(&s->box[tu_rand(rng) % BOX], v));
+		return;
 	}
 	release(s, w->id, a, n);
 }
