@@ -175,6 +175,23 @@ struct p2pdma_ids *p2pdma_ids_open(const char *path)
 	return ids;
 }
 
+struct p2pdma_ids *p2pdma_ids_parse(char *buf, size_t len)
+{
+	struct p2pdma_ids *ids = calloc(1, sizeof(*ids));
+
+	if (!ids) {
+		free(buf);
+		return NULL;
+	}
+	ids->buf = buf;
+	ids->len = len;
+	if (len > IDS_MAX || index_file(ids)) {
+		p2pdma_ids_close(ids);
+		return NULL;
+	}
+	return ids;
+}
+
 void p2pdma_ids_close(struct p2pdma_ids *ids)
 {
 	size_t i;
@@ -191,7 +208,7 @@ void p2pdma_ids_close(struct p2pdma_ids *ids)
 
 const char *p2pdma_ids_path(const struct p2pdma_ids *ids)
 {
-	return ids->path;
+	return ids->path ? ids->path : "";
 }
 
 /*

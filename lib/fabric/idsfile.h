@@ -16,6 +16,8 @@ struct p2pdma_ids;
 
 /* Reads libpci's file once; NULL for a compressed or unreadable one. */
 struct p2pdma_ids *p2pdma_ids_open(const char *path);
+/* The same over @buf (malloc'ed, @len bytes; taken over, even on failure). */
+struct p2pdma_ids *p2pdma_ids_parse(char *buf, size_t len);
 void p2pdma_ids_close(struct p2pdma_ids *ids);
 /* The file read: @path, or @path without the ".gz" libpci falls back to. */
 const char *p2pdma_ids_path(const struct p2pdma_ids *ids);
