@@ -375,7 +375,8 @@ int main(int argc, char **argv)
 	double secs = argc > 2 ? strtod(argv[2], NULL) : 0.5;
 	struct p2pdma_fabric *f;
 	struct p2pdma_policy *p;
-	double t_gen, t_index = 1e9, t_fast = 1e9, t_map, t_cells = 1e9, r_fast, r_cert, r_map, r_full, r_ptr;
+	double t_gen, t_index = 1e9, t_fast = 1e9, t_map, t_cells = 1e9;
+	double r_fast, r_cert, r_map, r_full, r_ptr;
 	double pairs, per_fn[2];
 	size_t mem_n[2], mem_b[2];
 	uint32_t *rp;
@@ -433,7 +434,8 @@ int main(int argc, char **argv)
 	printf("%-46s %10.3f s %16.3g\n", "full matrix, public p2pdma_map_type()",
 	       t_map, pairs / t_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, O(1) map type + distance", "-", r_fast);
-	printf("%-46s %12s %16.3g\n", "random pairs, O(1), indices read from functions", "-", r_ptr);
+	printf("%-46s %12s %16.3g\n", "random pairs, O(1), indices read from functions", "-",
+	       r_ptr);
 	printf("%-46s %12s %16.3g\n", "random pairs, + possible answers, certainty", "-", r_cert);
 	printf("%-46s %12s %16.3g\n", "random pairs, public p2pdma_map_type()", "-", r_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, p2pdma_verdict_get() (all text)", "-", r_full);
