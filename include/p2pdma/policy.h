@@ -4,12 +4,11 @@
  * client) pairs, with the reason, the fix, the path class, several-client
  * distance and provider choice.  See KERNEL-FACTS.md sections 1-3.
  *
- * A policy object reads one fabric.  It indexes the tree once (O(n)) so
- * that every pair verdict afterwards costs O(1), and caches verdicts per
- * (provider, client).  When the fabric's generation changes (an ACS edit,
- * a what-if) the index and the cache are rebuilt on next use; the kernel
- * itself never drops its cache, and the explanation says so where that
- * matters.
+ * A policy object reads one fabric.  It indexes the tree once (O(n) time
+ * and memory) so that every pair verdict afterwards costs O(1), with no
+ * per-pair cache.  When the fabric's generation changes (an ACS edit, a
+ * what-if) the index is rebuilt on next use; the kernel itself never
+ * drops its cache, and the explanation says so where that matters.
  *
  * Unknown state is never guessed: when the ACS Control register of a
  * device the kernel would check could not be read, or the CPU is unknown,
@@ -68,7 +67,7 @@ void p2pdma_policy_free(struct p2pdma_policy *p);
 struct p2pdma_fabric *p2pdma_policy_fabric(const struct p2pdma_policy *p);
 
 /*
- * The map type for one pair, from the cache when it is there.  @distance
+ * The map type for one pair, from the index in O(1).  @distance
  * (may be NULL) receives the kernel's distance, also for NOT_SUPPORTED.
  * A NULL @client is "a device that is not a PCI device": NOT_SUPPORTED,
  * distance -1.
@@ -88,10 +87,12 @@ enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
  * What a kernel that cached this pair's verdict earlier would answer now:
  * the kernel stores a verdict at every calculation and never re-checks it
  * when ACS or anything else changes at run time (only a driver unbind of
- * the provider drops it).  The policy keeps that sticky view beside its
- * own cache: p2pdma_map_type() fills it when empty (the DMA-mapping
- * path), p2pdma_verdict_get() and p2pdma_distance_many() overwrite it
- * (the kernel's distance calls recompute).  UNKNOWN when never computed.
+ * the provider drops it).  The policy keeps that sticky view in O(n): a
+ * provider's row starts when p2pdma_map_type() first asks for it (the
+ * DMA-mapping path) and answers every client as the fabric was then;
+ * p2pdma_verdict_get() and p2pdma_distance_many() rewrite a pair (the
+ * kernel's distance calls recompute).  UNKNOWN when the provider's row
+ * was never started; a hot-plug (function count change) drops every row.
  */
 enum p2pdma_map_type p2pdma_policy_kernel_cached(struct p2pdma_policy *p,
 						 const struct p2pdma_function *provider,

@@ -297,7 +297,13 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
 	return 0;
 }
 
-/* Vendor, device and class are required; the rest fall back on config space. */
+/*
+ * Vendor, device and class are required.  Subsystem IDs and revision are
+ * taken from the config header when it was read (the kernel's files
+ * print exactly those bytes, read at enumeration), saving three files
+ * per function; the files otherwise (a bridge's subsystem IDs live in a
+ * capability, an unreadable config space).
+ */
 static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
 		    struct p2pdma_function *fn)
 {
@@ -317,17 +323,19 @@ static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *
 		return ret;
 	fn->class_code = (uint32_t)v;
 
-	ret = attr_hex(l, fd, "subsystem_vendor", 0xffff, false, &v);
+	ret = info->subsys_vendor >= 0 ? 1 :
+	      attr_hex(l, fd, "subsystem_vendor", 0xffff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->subsys_vendor = (uint16_t)(!ret ? v : info->subsys_vendor >= 0 ?
 				       (uint64_t)info->subsys_vendor : 0);
-	ret = attr_hex(l, fd, "subsystem_device", 0xffff, false, &v);
+	ret = info->subsys_device >= 0 ? 1 :
+	      attr_hex(l, fd, "subsystem_device", 0xffff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->subsys_device = (uint16_t)(!ret ? v : info->subsys_device >= 0 ?
 				       (uint64_t)info->subsys_device : 0);
-	ret = attr_hex(l, fd, "revision", 0xff, false, &v);
+	ret = info->revision >= 0 ? 1 : attr_hex(l, fd, "revision", 0xff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->revision = (uint8_t)(!ret ? v : info->revision >= 0 ? (uint64_t)info->revision : 0);

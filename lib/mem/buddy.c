@@ -297,6 +297,25 @@ got:
 	return i;
 }
 
+unsigned int buddy_take(struct buddy *b, unsigned int k, uint64_t *idx, unsigned int max)
+{
+	unsigned int got = 0;
+	int64_t i;
+
+	if (k > b->max_order)
+		return 0;
+	/* The buddy's own cache first: those are whole blocks of order k. */
+	while (got < max && k < BUDDY_CACHE_ORDERS && b->cache[k].nr)
+		idx[got++] = b->cache[k].idx[--b->cache[k].nr] << k;
+	while (got < max && (i = take_block(b, k)) >= 0)
+		idx[got++] = (uint64_t)i;
+	for (i = 0; i < (int64_t)got; i++)
+		bm_set(b->alloc[k], idx[i] >> k);
+	b->free_pages -= (uint64_t)got << k;
+	b->nr_allocs += got;
+	return got;
+}
+
 int buddy_free(struct buddy *b, uint64_t first, uint64_t n)
 {
 	unsigned int k = order_for(n);

@@ -57,6 +57,12 @@ void buddy_destroy(struct buddy *b);
 
 /* Index of the first of @n contiguous pages, or -1 when no run fits. */
 int64_t buddy_alloc(struct buddy *b, uint64_t n);
+/*
+ * Up to @max free blocks of order @k (aligned, 2^k pages each), each
+ * recorded as one allocation, into @idx (first pages); how many.  Only
+ * whole free blocks: no first-fit scan.
+ */
+unsigned int buddy_take(struct buddy *b, unsigned int k, uint64_t *idx, unsigned int max);
 /* 0, or -EINVAL (nothing changed) when [first, +n) is not one allocation. */
 int buddy_free(struct buddy *b, uint64_t first, uint64_t n);
 

@@ -14,6 +14,35 @@
 #include "buddy.h"
 #include "spinlock.h"
 
+/*
+ * Per-thread caches of free blocks (pcpu.c), as the kernel keeps per-CPU
+ * page lists: a small aligned alloc or free takes only its thread's slot
+ * lock, never the provider's.  A slot's blocks are "allocated" in the
+ * buddy's eyes (lent); a bit per block in @user (per range and order)
+ * says whether a user holds it, set and cleared atomically, so a double
+ * free is caught whichever thread frees.
+ */
+#define P2PDMA_SLOT_ORDERS	BUDDY_CACHE_ORDERS	/* 4 KiB .. 64 KiB */
+#define P2PDMA_NR_SLOTS		64
+#define P2PDMA_SLOT_DEPTH	16
+#define P2PDMA_SLOT_BATCH	8
+#define P2PDMA_FAST_RANGES	8	/* ranges a lock-free free can find */
+
+struct p2pmem_range;
+
+struct p2pdma_pslot_block {
+	uint64_t phys;
+	struct p2pmem_range *r;
+};
+
+struct p2pdma_pslot {
+	struct p2pdma_spinlock lock;
+	int64_t out;		/* buffers handed out here minus freed here */
+	uint64_t cached_pages;
+	unsigned int nr[P2PDMA_SLOT_ORDERS];
+	struct p2pdma_pslot_block blk[P2PDMA_SLOT_ORDERS][P2PDMA_SLOT_DEPTH];
+} __attribute__((aligned(64)));
+
 /* One pci_p2pdma_add_resource() call: a genpool chunk in the kernel. */
 struct p2pmem_range {
 	struct p2pdma_provider *provider;
@@ -24,6 +53,7 @@ struct p2pmem_range {
 	uint64_t bus;		/* bus address of the start */
 	uint64_t size;
 	struct buddy buddy;
+	_Atomic uint64_t *user[P2PDMA_SLOT_ORDERS];	/* see struct p2pdma_pslot */
 };
 
 enum provider_state {
@@ -39,8 +69,22 @@ struct p2pdma_provider {
 	struct p2pdma_spinlock lock;
 	struct p2pmem_range **ranges;	/* in the order added */
 	size_t nr_ranges;
-	uint64_t nr_allocated;
-	enum provider_state state;
+	uint64_t nr_allocated;		/* other than the slots' sizes, under @lock */
+	_Atomic enum provider_state state;	/* written under every lock (pcpu.c) */
+
+	/*
+	 * The per-thread slots (pcpu.c), made on first use under @lock.
+	 * Lock order: slots in index order, then @lock.  Under @lock:
+	 * @lent blocks are out of the buddies to slots or their users;
+	 * @small_out of the slots' sizes went to users without a slot (+)
+	 * or came back without one (-); @frozen_out is the slots' "out" sum
+	 * at removal, when they stop.
+	 */
+	_Atomic(struct p2pdma_pslot *) slots;
+	int64_t lent, small_out, frozen_out;
+	/* The first ranges, for frees that take no provider lock. */
+	struct p2pmem_range *_Atomic fast[P2PDMA_FAST_RANGES];
+	_Atomic size_t nr_fast;
 	atomic_bool published;
 	/* Removal with P2PDMA_REMOVE_WAIT sleeps here until the last free. */
 	pthread_mutex_t wait_lock;
@@ -112,6 +156,32 @@ int p2pdma_mem_index_range(struct p2pdma_mem *m, struct p2pmem_range *r);
 struct p2pmem_range *p2pdma_mem_overlap(const struct p2pdma_mem *m, uint64_t phys,
 					uint64_t last);
 void p2pdma_provider_destroy(struct p2pdma_provider *p);
+
+/* pcpu.c: the per-thread slots. */
+int p2pdma_range_user_init(struct p2pmem_range *r);
+void p2pdma_range_destroy(struct p2pmem_range *r);
+void p2pdma_pcpu_range_added(struct p2pdma_provider *p, struct p2pmem_range *r);
+/* Orders the slots serve: 0..P2PDMA_SLOT_ORDERS-1, else -1. */
+int p2pdma_pcpu_order(uint64_t phys, uint64_t pages);
+/* 0, or 1: take the locked path; negative errno with no message. */
+int p2pdma_pcpu_alloc(struct p2pdma_provider *p, unsigned int k, uint64_t *phys);
+int p2pdma_pcpu_free(struct p2pdma_provider *p, unsigned int k, uint64_t phys);
+/* Locked path: a user's block of a slot order taken or given back. */
+void p2pdma_pcpu_user_took(struct p2pdma_provider *p, struct p2pmem_range *r,
+			   unsigned int k, uint64_t phys);
+bool p2pdma_pcpu_user_gave(struct p2pmem_range *r, unsigned int k, uint64_t phys);
+/* Every slot's cached blocks back to the buddies (before a refusal). */
+bool p2pdma_pcpu_drain(struct p2pdma_provider *p);
+void p2pdma_pcpu_lock_all(struct p2pdma_provider *p);
+void p2pdma_pcpu_unlock_all(struct p2pdma_provider *p);
+/* Under lock_all (or @lock once dying): buffers out, pages cached. */
+int64_t p2pdma_pcpu_outstanding(const struct p2pdma_provider *p);
+uint64_t p2pdma_pcpu_cached_pages(const struct p2pdma_provider *p);
+/* Under lock_all: stop the slots for removal; forget their blocks. */
+void p2pdma_pcpu_freeze(struct p2pdma_provider *p);
+void p2pdma_pcpu_forget(struct p2pdma_provider *p);
+int p2pdma_pcpu_check(const struct p2pdma_provider *p);
+uint64_t p2pdma_pcpu_hash(const struct p2pdma_provider *p, uint64_t h);
 
 /* Digest of a provider's pool state (every range), for tests. */
 uint64_t p2pdma_provider_state_hash(struct p2pdma_provider *p);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Allocating and freeing p2pmem buffers (pci_alloc_p2pmem and
- * pci_free_p2pmem).  The fast path is one spinlock round trip around the
- * range's buddy allocator; messages are composed only on failure.
+ * pci_free_p2pmem).  Aligned buffers of 1-16 pages go through the calling
+ * thread's slot (pcpu.c) and never take the provider's lock in the
+ * common case; other sizes take it around the range's buddy allocator.
+ * Messages are composed only on failure.
  */
 #include <errno.h>
 
@@ -47,35 +49,66 @@ static int alloc_failed(struct p2pdma_provider *p, uint64_t size, uint64_t n,
 			   p2pdma_size_format(run, c, sizeof(c)));
 }
 
+static int removed(struct p2pdma_provider *p, struct p2pdma_error *e)
+{
+	char name[P2PDMA_BDF_STRLEN];
+
+	return p2pdma_fail(e, -ENODEV, "%s: the provider is being or was removed",
+			   p2pdma_bdf_format(&p->fn->bdf, name, sizeof(name)));
+}
+
+/* Under the provider's lock: @n pages from the buddies; 0, 1 (none), -ENODEV. */
+static int alloc_locked(struct p2pdma_provider *p, uint64_t n, uint64_t *phys)
+{
+	size_t i;
+
+	if (p->state != PROVIDER_LIVE)
+		return -ENODEV;
+	/* Newest range first, as genpool walks its chunk list. */
+	for (i = p->nr_ranges; i-- > 0;) {
+		struct p2pmem_range *r = p->ranges[i];
+		int64_t idx = buddy_alloc(&r->buddy, n);
+		int k;
+
+		if (idx < 0)
+			continue;
+		*phys = r->phys + (uint64_t)idx * P2PDMA_PAGE_SIZE;
+		/* An aligned block of a slot's size is freed through the slots. */
+		k = p2pdma_pcpu_order(*phys, n);
+		if (k >= 0)
+			p2pdma_pcpu_user_took(p, r, (unsigned int)k, *phys);
+		else
+			p->nr_allocated++;
+		return 0;
+	}
+	return 1;
+}
+
 int p2pdma_p2pmem_alloc(struct p2pdma_provider *p, uint64_t size,
 			uint64_t *phys, struct p2pdma_error *e)
 {
 	char name[P2PDMA_BDF_STRLEN];
 	uint64_t n = pages_of(size);
-	size_t i;
+	int k = p2pdma_pcpu_order(0, n), ret, tries;
 
 	if (!size)
 		return p2pdma_fail(e, -EINVAL, "%s: cannot allocate 0 bytes",
 				   p2pdma_bdf_format(&p->fn->bdf, name, sizeof(name)));
-	p2pdma_spin_lock(&p->lock);
-	if (p->state != PROVIDER_LIVE) {
+	if (k >= 0) {
+		ret = p2pdma_pcpu_alloc(p, (unsigned int)k, phys);
+		if (ret <= 0)
+			return ret ? removed(p, e) : 0;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		p2pdma_spin_lock(&p->lock);
+		ret = alloc_locked(p, n, phys);
 		p2pdma_spin_unlock(&p->lock);
-		return p2pdma_fail(e, -ENODEV, "%s: the provider is being or was removed",
-				   p2pdma_bdf_format(&p->fn->bdf, name, sizeof(name)));
+		if (ret <= 0)
+			return ret ? removed(p, e) : 0;
+		/* Pages cached in the threads' slots are free too: take them back. */
+		if (!p2pdma_pcpu_drain(p))
+			break;
 	}
-	/* Newest range first, as genpool walks its chunk list. */
-	for (i = p->nr_ranges; i-- > 0;) {
-		struct p2pmem_range *r = p->ranges[i];
-		int64_t idx = buddy_alloc(&r->buddy, n);
-
-		if (idx >= 0) {
-			p->nr_allocated++;
-			p2pdma_spin_unlock(&p->lock);
-			*phys = r->phys + (uint64_t)idx * P2PDMA_PAGE_SIZE;
-			return 0;
-		}
-	}
-	p2pdma_spin_unlock(&p->lock);
 	return alloc_failed(p, size, n, e);
 }
 
@@ -109,16 +142,42 @@ static int free_failed(struct p2pdma_provider *p, uint64_t phys, uint64_t size,
 			   name, (unsigned long long)phys, p2pdma_size_format(size, a, sizeof(a)));
 }
 
+/* Under the provider's lock: give [phys, +n pages) back to range @r. */
+static int free_locked(struct p2pdma_provider *p, struct p2pmem_range *r, uint64_t phys,
+		       uint64_t n)
+{
+	int k = p2pdma_pcpu_order(phys, n), ret;
+
+	if (k >= 0 && !p2pdma_pcpu_user_gave(r, (unsigned int)k, phys))
+		return -EINVAL;
+	ret = buddy_free(&r->buddy, (phys - r->phys) / P2PDMA_PAGE_SIZE, n);
+	if (ret)
+		return ret;
+	if (k >= 0) {
+		p->lent--;
+		p->small_out--;
+	} else {
+		p->nr_allocated--;
+	}
+	return 0;
+}
+
 int p2pdma_p2pmem_free(struct p2pdma_provider *p, uint64_t phys, uint64_t size,
 		       struct p2pdma_error *e)
 {
 	char name[P2PDMA_BDF_STRLEN];
+	uint64_t n = pages_of(size);
+	int k = p2pdma_pcpu_order(phys, n), ret;
 	struct p2pmem_range *r;
 	bool wake, dead;
-	int ret;
 
 	if (!size || phys % P2PDMA_PAGE_SIZE)
 		return free_failed(p, phys, size, false, e);
+	if (k >= 0) {
+		ret = p2pdma_pcpu_free(p, (unsigned int)k, phys);
+		if (ret <= 0)
+			return ret ? free_failed(p, phys, size, false, e) : 0;
+	}
 	p2pdma_spin_lock(&p->lock);
 	r = range_of(p, phys);
 	if (!r) {
@@ -130,10 +189,9 @@ int p2pdma_p2pmem_free(struct p2pdma_provider *p, uint64_t phys, uint64_t size,
 				   p2pdma_bdf_format(&p->fn->bdf, name, sizeof(name)),
 				   (unsigned long long)phys);
 	}
-	ret = buddy_free(&r->buddy, (phys - r->phys) / P2PDMA_PAGE_SIZE, pages_of(size));
-	if (!ret)
-		p->nr_allocated--;
-	wake = !ret && p->state == PROVIDER_DYING && !p->nr_allocated;
+	ret = free_locked(p, r, phys, n);
+	/* Once dying, the slots are frozen: the count needs only this lock. */
+	wake = !ret && p->state == PROVIDER_DYING && !p2pdma_pcpu_outstanding(p);
 	p2pdma_spin_unlock(&p->lock);
 	if (ret)
 		return free_failed(p, phys, size, false, e);

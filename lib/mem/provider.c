@@ -86,6 +86,10 @@ static struct p2pmem_range *range_new(const struct p2pdma_function *fn, int bar,
 		free(r);
 		return NULL;
 	}
+	if (p2pdma_range_user_init(r)) {
+		p2pdma_range_destroy(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -98,7 +102,7 @@ static struct p2pdma_provider *provider_new(struct p2pdma_mem *m,
 		return NULL;
 	p->mem = m;
 	p->fn = fn;
-	p->state = PROVIDER_LIVE;
+	atomic_init(&p->state, PROVIDER_LIVE);
 	p2pdma_spin_init(&p->lock);
 	atomic_init(&p->published, false);
 	pthread_mutex_init(&p->wait_lock, NULL);
@@ -110,11 +114,10 @@ void p2pdma_provider_destroy(struct p2pdma_provider *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nr_ranges; i++) {
-		buddy_destroy(&p->ranges[i]->buddy);
-		free(p->ranges[i]);
-	}
+	for (i = 0; i < p->nr_ranges; i++)
+		p2pdma_range_destroy(p->ranges[i]);
 	free(p->ranges);
+	free(atomic_load(&p->slots));
 	pthread_mutex_destroy(&p->wait_lock);
 	pthread_cond_destroy(&p->wait_cond);
 	free(p);
@@ -186,6 +189,7 @@ static int register_range(struct p2pdma_mem *m, const struct p2pdma_function *fn
 		p2pdma_spin_unlock(&p->lock);
 		goto nomem;
 	}
+	p2pdma_pcpu_range_added(p, r);
 	return 0;
 nomem:
 	if (fresh) {
@@ -217,8 +221,7 @@ int p2pdma_provider_add(struct p2pdma_mem *m, const struct p2pdma_function *fn,
 	pthread_rwlock_unlock(&m->lock);
 	if (ret) {
 		/* register_range() may have taken it into a fresh provider: not on failure. */
-		buddy_destroy(&r->buddy);
-		free(r);
+		p2pdma_range_destroy(r);
 	}
 	return ret;
 }
@@ -256,26 +259,30 @@ uint64_t p2pdma_provider_size(const struct p2pdma_provider *p)
 	return s;
 }
 
+/* Exact: with every thread's slot locked, the slots' pages count as free. */
 uint64_t p2pdma_provider_available(const struct p2pdma_provider *p)
 {
-	uint64_t s = 0;
+	struct p2pdma_provider *w = (struct p2pdma_provider *)p;
+	uint64_t s;
 	size_t i;
 
-	p2pdma_spin_lock(lock_of(p));
+	p2pdma_pcpu_lock_all(w);
+	s = p2pdma_pcpu_cached_pages(p);
 	for (i = 0; i < p->nr_ranges; i++)
-		s += p->ranges[i]->buddy.free_pages * P2PDMA_PAGE_SIZE;
-	p2pdma_spin_unlock(lock_of(p));
-	return s;
+		s += p->ranges[i]->buddy.free_pages;
+	p2pdma_pcpu_unlock_all(w);
+	return s * P2PDMA_PAGE_SIZE;
 }
 
 uint64_t p2pdma_provider_nr_allocated(const struct p2pdma_provider *p)
 {
-	uint64_t n;
+	struct p2pdma_provider *w = (struct p2pdma_provider *)p;
+	int64_t n;
 
-	p2pdma_spin_lock(lock_of(p));
-	n = p->nr_allocated;
-	p2pdma_spin_unlock(lock_of(p));
-	return n;
+	p2pdma_pcpu_lock_all(w);
+	n = p2pdma_pcpu_outstanding(p);
+	p2pdma_pcpu_unlock_all(w);
+	return (uint64_t)n;
 }
 
 size_t p2pdma_provider_nr_ranges(const struct p2pdma_provider *p)
@@ -326,8 +333,9 @@ static void wait_until_free(struct p2pdma_provider *p)
 	for (;;) {
 		uint64_t n;
 
+		/* Dying: the slots are frozen, the provider's lock is enough. */
 		p2pdma_spin_lock(&p->lock);
-		n = p->nr_allocated;
+		n = (uint64_t)p2pdma_pcpu_outstanding(p);
 		p2pdma_spin_unlock(&p->lock);
 		if (!n)
 			break;
@@ -347,21 +355,23 @@ int p2pdma_provider_remove(struct p2pdma_mem *m, struct p2pdma_provider *p,
 	fn_name(p->fn, name);
 	if (p->mem != m)
 		return p2pdma_fail(e, -EINVAL, "%s: provider of another context", name);
-	p2pdma_spin_lock(&p->lock);
+	/* Every slot locked: no allocation or free is half done. */
+	p2pdma_pcpu_lock_all(p);
 	if (p->state != PROVIDER_LIVE) {
-		p2pdma_spin_unlock(&p->lock);
+		p2pdma_pcpu_unlock_all(p);
 		return p2pdma_fail(e, -ENODEV, "%s: provider already removed", name);
 	}
-	out = p->nr_allocated;
+	out = (uint64_t)p2pdma_pcpu_outstanding(p);
 	if (out && !(flags & P2PDMA_REMOVE_WAIT)) {
-		p2pdma_spin_unlock(&p->lock);
+		p2pdma_pcpu_unlock_all(p);
 		return p2pdma_fail(e, -EBUSY,
 				   "%s: %llu p2pmem buffer%s still allocated; free them first, or remove with wait",
 				   name, (unsigned long long)out, out == 1 ? " is" : "s are");
 	}
 	/* From here on tryget_live fails, as after percpu_ref_kill(). */
+	p2pdma_pcpu_freeze(p);
 	p->state = PROVIDER_DYING;
-	p2pdma_spin_unlock(&p->lock);
+	p2pdma_pcpu_unlock_all(p);
 	atomic_store(&p->published, false);
 	if (out)
 		wait_until_free(p);
@@ -370,17 +380,16 @@ int p2pdma_provider_remove(struct p2pdma_mem *m, struct p2pdma_provider *p,
 	p2pdma_mem_unlink_provider(m, p);
 	pthread_rwlock_unlock(&m->lock);
 
-	p2pdma_spin_lock(&p->lock);
+	p2pdma_pcpu_lock_all(p);
 	p->state = PROVIDER_DEAD;
+	p2pdma_pcpu_forget(p);
 	ranges = p->ranges;
 	nr = p->nr_ranges;
 	p->ranges = NULL;
 	p->nr_ranges = 0;
-	p2pdma_spin_unlock(&p->lock);
-	for (i = 0; i < nr; i++) {
-		buddy_destroy(&ranges[i]->buddy);
-		free(ranges[i]);
-	}
+	p2pdma_pcpu_unlock_all(p);
+	for (i = 0; i < nr; i++)
+		p2pdma_range_destroy(ranges[i]);
 	free(ranges);
 	return 0;
 }
@@ -388,17 +397,19 @@ int p2pdma_provider_remove(struct p2pdma_mem *m, struct p2pdma_provider *p,
 uint64_t p2pdma_provider_state_hash(struct p2pdma_provider *p)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
+	enum provider_state st;
 	size_t i;
 
-	p2pdma_spin_lock(&p->lock);
-	h = p2pdma_fnv1a(h, &p->nr_allocated, sizeof(p->nr_allocated));
-	h = p2pdma_fnv1a(h, &p->state, sizeof(p->state));
+	p2pdma_pcpu_lock_all(p);
+	st = p->state;
+	h = p2pdma_fnv1a(h, &st, sizeof(st));
+	h = p2pdma_pcpu_hash(p, h);
 	for (i = 0; i < p->nr_ranges; i++) {
 		uint64_t b = buddy_hash(&p->ranges[i]->buddy);
 
 		h = p2pdma_fnv1a(h, &b, sizeof(b));
 	}
-	p2pdma_spin_unlock(&p->lock);
+	p2pdma_pcpu_unlock_all(p);
 	return h;
 }
 
@@ -408,13 +419,16 @@ int p2pdma_provider_check(struct p2pdma_provider *p)
 	size_t i;
 	int ret = 0;
 
-	p2pdma_spin_lock(&p->lock);
+	p2pdma_pcpu_lock_all(p);
 	for (i = 0; i < p->nr_ranges && !ret; i++) {
 		ret = buddy_check(&p->ranges[i]->buddy);
 		allocs += p->ranges[i]->buddy.nr_allocs;
 	}
-	if (!ret && allocs != p->nr_allocated)
+	/* The buddies count the blocks lent to the slots as allocations. */
+	if (!ret && (int64_t)allocs != (int64_t)p->nr_allocated + p->lent)
 		ret = -EIO;
-	p2pdma_spin_unlock(&p->lock);
+	if (!ret)
+		ret = p2pdma_pcpu_check(p);
+	p2pdma_pcpu_unlock_all(p);
 	return ret;
 }

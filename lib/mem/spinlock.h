@@ -10,6 +10,7 @@
 #define P2PDMA_SPINLOCK_H
 
 #include <sched.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 
 struct p2pdma_spinlock {
@@ -44,6 +45,13 @@ static inline void p2pdma_spin_lock(struct p2pdma_spinlock *l)
 			}
 		}
 	}
+}
+
+/* True when taken without waiting. */
+static inline bool p2pdma_spin_trylock(struct p2pdma_spinlock *l)
+{
+	return !atomic_load_explicit(&l->v, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&l->v, 1, memory_order_acquire);
 }
 
 static inline void p2pdma_spin_unlock(struct p2pdma_spinlock *l)

@@ -9,8 +9,11 @@
  * ancestor in the forest where every function's parent is its upstream
  * bridge (a VF's is its PF's parent).  With the forest in depth-first
  * preorder, the LCA of u != v is the parent of the shallowest node in
- * (pos(u), pos(v)]; a sparse table of minimum depths over the preorder
- * answers that in O(1) (n log n entries, half an Euler tour's).  Prefix
+ * (pos(u), pos(v)]; a range-minimum structure over the preorder answers
+ * that in O(1) with two words per function: blocks of 32 positions, in
+ * each a bit mask per position of the stack of prefix minima (the lowest
+ * bit at or after a position is the minimum from there), and a sparse
+ * table over the block minima only (n/32 log n entries).  Prefix
  * counts of redirecting / unknown-ACS devices along each root path give
  * the number of redirecting devices the kernel would find on any path.
  */
@@ -40,19 +43,78 @@ enum p2pdma_redir p2pdma_policy_redir(const struct p2pdma_policy *p,
 	return P2PDMA_REDIR_UNKNOWN;
 }
 
+/* No index: its arrays freed or handed over. */
+static void clear_arrays(struct p2pdma_policy *p)
+{
+	p->node = NULL;
+	p->up = NULL;
+	p->depth = NULL;
+	p->pre = NULL;
+	p->mask = NULL;
+	p->blk = NULL;
+	p->phb = NULL;
+	p->valid = false;
+}
+
 static void free_index(struct p2pdma_policy *p)
 {
 	free(p->node);
 	free(p->up);
 	free(p->depth);
-	free(p->sparse);
+	free(p->pre);
+	free(p->mask);
+	free(p->blk);
 	free(p->phb);
-	p->node = NULL;
-	p->up = NULL;
-	p->depth = NULL;
-	p->sparse = NULL;
-	p->phb = NULL;
-	p->valid = false;
+	clear_arrays(p);
+}
+
+void p2pdma_index_free(struct p2pdma_policy *p)
+{
+	free_index(p);
+}
+
+/*
+ * The kernel cache keeps an old index to answer as the kernel's cache
+ * would: every array free_index() frees moves to @dst, with what a pair
+ * verdict reads besides.  @src is left without an index.
+ */
+void p2pdma_index_move(struct p2pdma_policy *dst, struct p2pdma_policy *src)
+{
+	dst->f = src->f;
+	dst->gen = src->gen;
+	dst->valid = src->valid;
+	dst->n = src->n;
+	dst->node = src->node;
+	dst->up = src->up;
+	dst->depth = src->depth;
+	dst->pre = src->pre;
+	dst->mask = src->mask;
+	dst->blk = src->blk;
+	dst->m = src->m;
+	dst->nb = src->nb;
+	dst->levels = src->levels;
+	dst->fast_lca = src->fast_lca;
+	dst->hb_any_unknown = src->hb_any_unknown;
+	dst->phb = src->phb;
+	dst->nr_phb = src->nr_phb;
+	dst->cpu_ok = src->cpu_ok;
+	dst->cpu_known = src->cpu_known;
+	clear_arrays(src);
+}
+
+size_t p2pdma_policy_bytes(const struct p2pdma_policy *p)
+{
+	size_t b = sizeof(*p);
+
+	if (p->node)
+		b += p->n * (sizeof(*p->node) + sizeof(*p->up) + sizeof(*p->depth));
+	if (p->pre)
+		b += p->m * (sizeof(*p->pre) + sizeof(*p->mask)) +
+		     (size_t)p->levels * p->nb * sizeof(*p->blk);
+	if (p->phb)
+		b += p->nr_phb * sizeof(*p->phb);
+
+	return b + p->nr_acs_off * sizeof(*p->acs_off) + p2pdma_kcache_bytes(p);
 }
 
 /*
@@ -159,7 +221,7 @@ static int build_children(const struct p2pdma_policy *p, uint32_t **start_out,
 }
 
 /*
- * The sparse-table entry for preorder position of @v: its depth (+1) in
+ * The range-minimum entry for preorder position of @v: its depth (+1) in
  * the high bits so min() finds the shallowest node, its parent (n for a
  * root: "no common device") in the low bits.
  */
@@ -173,7 +235,7 @@ static uint32_t pack(const struct p2pdma_policy *p, size_t v)
 /*
  * Depth and prefix counts of @v from its parent's.  The 16-bit counts
  * saturate on trees too deep for them; such trees never use them (they
- * are too deep for the sparse table too, and verdicts walk).
+ * are too deep for the packed entries too, and verdicts walk).
  */
 static void visit(struct p2pdma_policy *p, size_t v, size_t par)
 {
@@ -245,25 +307,58 @@ static int walk_forest(struct p2pdma_policy *p, uint32_t *order, uint32_t *maxde
 	return 0;
 }
 
-static int build_sparse(struct p2pdma_policy *p, const uint32_t *order)
+/*
+ * Bit masks of one block [base, end): at position i, bit j set when
+ * position base + j is on the stack of strict prefix minima ending at i
+ * (pre[base + j] < every later entry up to i).
+ */
+static void build_masks(struct p2pdma_policy *p, size_t base, size_t end)
+{
+	uint32_t stack = 0;
+	size_t i;
+
+	for (i = base; i < end; i++) {
+		while (stack) {
+			unsigned int top = 31u - (unsigned int)__builtin_clz(stack);
+
+			if (p->pre[base + top] < p->pre[i])
+				break;
+			stack &= ~(1u << top);
+		}
+		stack |= 1u << (i - base);
+		p->mask[i] = stack;
+	}
+}
+
+static int build_rmq(struct p2pdma_policy *p, const uint32_t *order)
 {
 	size_t m = p->m, k, i;
 	unsigned int levels = 1;
 
-	while (((size_t)1 << levels) <= m)
+	p->nb = (m + P2PDMA_RMQ_BLOCK - 1) / P2PDMA_RMQ_BLOCK;
+	while (((size_t)1 << levels) <= p->nb)
 		levels++;
 	p->levels = levels;
-	p->sparse = malloc((size_t)levels * (m ? m : 1) * sizeof(*p->sparse));
-	if (!p->sparse)
+	p->pre = malloc((m ? m : 1) * sizeof(*p->pre));
+	p->mask = malloc((m ? m : 1) * sizeof(*p->mask));
+	p->blk = malloc((size_t)levels * (p->nb ? p->nb : 1) * sizeof(*p->blk));
+	if (!p->pre || !p->mask || !p->blk)
 		return -ENOMEM;
 	for (i = 0; i < m; i++)
-		p->sparse[i] = pack(p, order[i]);
+		p->pre[i] = pack(p, order[i]);
+	for (k = 0; k < p->nb; k++) {
+		size_t base = k * P2PDMA_RMQ_BLOCK;
+		size_t end = base + P2PDMA_RMQ_BLOCK < m ? base + P2PDMA_RMQ_BLOCK : m;
+
+		build_masks(p, base, end);
+		p->blk[k] = p->pre[base + (size_t)__builtin_ctz(p->mask[end - 1])];
+	}
 	for (k = 1; k < levels; k++) {
-		const uint32_t *prev = p->sparse + (k - 1) * m;
-		uint32_t *cur = p->sparse + k * m;
+		const uint32_t *prev = p->blk + (k - 1) * p->nb;
+		uint32_t *cur = p->blk + k * p->nb;
 		size_t half = (size_t)1 << (k - 1);
 
-		for (i = 0; i + ((size_t)1 << k) <= m; i++)
+		for (i = 0; i + ((size_t)1 << k) <= p->nb; i++)
 			cur[i] = prev[i] < prev[i + half] ? prev[i] : prev[i + half];
 	}
 	return 0;
@@ -308,6 +403,8 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 		return 0;
 	if (!f->finalized)
 		return -EINVAL;
+	if (p->valid)
+		p2pdma_kcache_keep(p, f->nr_fns);
 	free_index(p);
 	p->n = f->nr_fns;
 	p->nr_phb = f->nr_hbs;
@@ -328,7 +425,7 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 		      maxdepth + 1 <= P2PDMA_SPARSE_MAX_DEPTH &&
 		      p->nr_phb <= UINT16_MAX;
 	if (p->fast_lca) {
-		ret = build_sparse(p, euler);
+		ret = build_rmq(p, euler);
 		if (ret)
 			goto fail;
 	}
@@ -338,6 +435,7 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 	p->cpu_ok = p2pdma_cpu_supports_p2pdma(&f->cpu);
 	p->gen = f->generation;
 	p->valid = true;
+	p->kc.epoch++;
 	return 0;
 fail:
 	free(euler);
@@ -352,7 +450,7 @@ void p2pdma_policy_force_walk(struct p2pdma_policy *p, bool walk)
 	if (walk)
 		p->fast_lca = false;
 	else
-		p->fast_lca = p->sparse != NULL;
+		p->fast_lca = p->pre != NULL;
 }
 
 static int lca_walk(const struct p2pdma_policy *p, int32_t a, int32_t b)
@@ -388,25 +486,12 @@ struct p2pdma_policy *p2pdma_policy_new(struct p2pdma_fabric *f)
 	return p;
 }
 
-static void free_cache(struct p2pdma_policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->cache_n; i++)
-		free(p->cache[i]);
-	free(p->cache);
-	free(p->cache_gen);
-	p->cache = NULL;
-	p->cache_gen = NULL;
-	p->cache_n = 0;
-}
-
 void p2pdma_policy_free(struct p2pdma_policy *p)
 {
 	if (!p)
 		return;
 	free_index(p);
-	free_cache(p);
+	p2pdma_kcache_free(p);
 	free(p->acs_off);
 	free(p);
 }

@@ -60,6 +60,34 @@ enum p2pdma_tri {
 	P2PDMA_MAYBE = 2,
 };
 
+/*
+ * The kernel's verdict cache in O(n): per provider, the index epoch at
+ * which its cache row was started (the kernel's map_types xarray); the
+ * row answers every client as of that epoch, from the index kept for it
+ * (@snap), except the pairs a distance call rewrote later (@over).
+ */
+struct p2pdma_ksnap {
+	uint32_t epoch;
+	size_t rows;			/* providers whose row is at @epoch */
+	struct p2pdma_policy *idx;	/* the index as it was then */
+};
+
+struct p2pdma_kover {
+	uint32_t pi, ci;
+	uint32_t type;			/* enum p2pdma_map_type + 1; 0: empty slot */
+};
+
+struct p2pdma_kcache {
+	uint32_t epoch;			/* of the current index, from 1 */
+	uint32_t *row;			/* per provider: its row's epoch, 0: none */
+	size_t n;			/* entries of @row */
+	size_t cur_rows;		/* rows at the current epoch */
+	struct p2pdma_ksnap *snap;
+	size_t nr_snap;
+	struct p2pdma_kover *over;	/* open addressing, power-of-two size */
+	size_t over_cap, nr_over;
+};
+
 struct p2pdma_policy {
 	struct p2pdma_fabric *f;
 	uint64_t gen;			/* fabric generation the index is for */
@@ -69,10 +97,18 @@ struct p2pdma_policy {
 	int32_t *up;			/* upstream bridge index, -1: on a root bus */
 	uint32_t *depth;		/* depth, without the 16-bit limit */
 
-	/* Sparse table over the preorder: packed (depth + 1) << 22 | parent. */
-	uint32_t *sparse;
+	/*
+	 * O(1) range minimum over the preorder in linear memory: @pre holds,
+	 * per preorder position, (depth + 1) << 22 | parent; @mask, per
+	 * position, the in-block stack of prefix minima (bit j: position
+	 * block + j); @blk, a sparse table over the block minima only.
+	 */
+	uint32_t *pre;
+	uint32_t *mask;
+	uint32_t *blk;
 	size_t m;			/* preorder length (n) */
-	unsigned int levels;
+	size_t nb;			/* blocks of P2PDMA_RMQ_BLOCK positions */
+	unsigned int levels;		/* levels of @blk */
 	bool fast_lca;			/* false: walk up (huge or odd trees) */
 	bool hb_any_unknown;		/* some host bridge's device ID is unknown */
 
@@ -81,14 +117,8 @@ struct p2pdma_policy {
 	bool cpu_ok;			/* cpu_supports_p2pdma(), unknown = false */
 	bool cpu_known;
 
-	/*
-	 * Verdict cache: one row of n bytes per provider, allocated on first
-	 * use.  Low nibble: our answer for the row's generation; high nibble:
-	 * what a kernel that never invalidates would still answer.
-	 */
-	uint8_t **cache;
-	uint64_t *cache_gen;
-	size_t cache_n;
+	/* kcache.c: what a kernel that never drops its cache still answers. */
+	struct p2pdma_kcache kc;
 
 	/*
 	 * Functions whose ACS state is unknown but whose redirect bits a
@@ -98,6 +128,8 @@ struct p2pdma_policy {
 	size_t nr_acs_off, acs_off_cap;
 };
 
+#define P2PDMA_RMQ_SHIFT	5
+#define P2PDMA_RMQ_BLOCK	(1u << P2PDMA_RMQ_SHIFT)
 #define P2PDMA_SPARSE_NODE_BITS	22
 #define P2PDMA_SPARSE_NODE_MASK	((1u << P2PDMA_SPARSE_NODE_BITS) - 1)
 #define P2PDMA_SPARSE_MAX_DEPTH	((1u << (32 - P2PDMA_SPARSE_NODE_BITS)) - 2)
@@ -130,14 +162,36 @@ void p2pdma_fast_verdict(const struct p2pdma_policy *p, size_t pi, size_t ci,
 enum p2pdma_map_type p2pdma_pair_type_walk(const struct p2pdma_policy *p, size_t a,
 					   size_t b, int *distance);
 
-/*
- * Sparse-table LCA of a != b; valid only when p->fast_lca.  The parent of
- * the shallowest node in preorder positions (pos(a), pos(b)].
- */
-static inline int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
+/* Pair verdicts inline these into tight loops; -O2 alone may not. */
+#define P2PDMA_HOT static inline __attribute__((always_inline))
+
+/* Minimum of @pre over [l, r], both in one block. */
+P2PDMA_HOT uint32_t p2pdma_rmq_in_block(const struct p2pdma_policy *p, uint32_t l, uint32_t r)
 {
-	uint32_t fa = p->node[a].first, fb = p->node[b].first, x, y, v;
-	unsigned int k;
+	uint32_t base = r & ~(P2PDMA_RMQ_BLOCK - 1);
+	uint32_t m = p->mask[r] & (~0u << (l - base));
+
+	return p->pre[base + (uint32_t)__builtin_ctz(m)];
+}
+
+/* Minimum of the block minima of blocks [l, r], l <= r. */
+P2PDMA_HOT uint32_t p2pdma_rmq_blocks(const struct p2pdma_policy *p, uint32_t l, uint32_t r)
+{
+	unsigned int k = 31u - (unsigned int)__builtin_clz(r - l + 1);
+	uint32_t x = p->blk[(size_t)k * p->nb + l];
+	uint32_t y = p->blk[(size_t)k * p->nb + r + 1 - (1u << k)];
+
+	return x < y ? x : y;
+}
+
+/*
+ * O(1) LCA of a != b; valid only when p->fast_lca.  The parent of the
+ * shallowest node in preorder positions (pos(a), pos(b)]: the part in
+ * the first block, the part in the last, and whole blocks between.
+ */
+P2PDMA_HOT int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
+{
+	uint32_t fa = p->node[a].first, fb = p->node[b].first, bl, br, v, x;
 
 	if (fa > fb) {
 		uint32_t t = fa;
@@ -146,10 +200,20 @@ static inline int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uin
 		fb = t;
 	}
 	fa++;
-	k = 31u - (unsigned int)__builtin_clz(fb - fa + 1);
-	x = p->sparse[(size_t)k * p->m + fa];
-	y = p->sparse[(size_t)k * p->m + fb + 1 - (1u << k)];
-	v = (x < y ? x : y) & P2PDMA_SPARSE_NODE_MASK;
+	bl = fa >> P2PDMA_RMQ_SHIFT;
+	br = fb >> P2PDMA_RMQ_SHIFT;
+	if (bl == br) {
+		v = p2pdma_rmq_in_block(p, fa, fb);
+	} else {
+		v = p2pdma_rmq_in_block(p, fa, (bl << P2PDMA_RMQ_SHIFT) + P2PDMA_RMQ_BLOCK - 1);
+		x = p->pre[(br << P2PDMA_RMQ_SHIFT) + (uint32_t)__builtin_ctz(p->mask[fb])];
+		v = x < v ? x : v;
+		if (bl + 1 < br) {
+			x = p2pdma_rmq_blocks(p, bl + 1, br - 1);
+			v = x < v ? x : v;
+		}
+	}
+	v &= P2PDMA_SPARSE_NODE_MASK;
 	return v == p->n ? -1 : (int)v;
 }
 
@@ -158,7 +222,7 @@ static inline int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uin
  * p2pdma_map_type() returns (unknown ACS read as clear, an unknown CPU or
  * host-bridge ID as "not allowed").  Inline so a whole matrix runs tight.
  */
-static inline enum p2pdma_map_type p2pdma_pair_type(const struct p2pdma_policy *p,
+P2PDMA_HOT enum p2pdma_map_type p2pdma_pair_type(const struct p2pdma_policy *p,
 						    uint32_t a, uint32_t b, int *distance)
 {
 	const struct p2pdma_pnode *na, *nb, *nl;
@@ -200,9 +264,30 @@ char *p2pdma_peer_note(const struct p2pdma_policy *p,
 bool p2pdma_class_is_gpu(uint32_t class_code);
 bool p2pdma_class_is_nic(uint32_t class_code);
 
-/* verdict.c */
+/* kcache.c: the kernel's cache (verdict.c, pair.c and choose.c fill it). */
 void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
 			       enum p2pdma_map_type t);
+/* The provider's row is started: the kernel cached its first pair now. */
+void p2pdma_kcache_start_row(struct p2pdma_policy *p, size_t pi);
+/* index.c calls this before it drops an index for a new generation of @new_n. */
+void p2pdma_kcache_keep(struct p2pdma_policy *p, size_t new_n);
+void p2pdma_kcache_free(struct p2pdma_policy *p);
+/* The kernel's cached answer for a pair, UNKNOWN when its row is empty. */
+enum p2pdma_map_type p2pdma_kcache_answer(struct p2pdma_policy *p, size_t pi, size_t ci);
+/* The provider's driver was unbound: its row and rewrites go. */
+void p2pdma_kcache_forget(struct p2pdma_policy *p, size_t pi);
+size_t p2pdma_kcache_bytes(const struct p2pdma_policy *p);
+/* index.c: hand the index arrays over to @dst (a snapshot); free one. */
+void p2pdma_index_move(struct p2pdma_policy *dst, struct p2pdma_policy *src);
+void p2pdma_index_free(struct p2pdma_policy *p);
+/* Bytes the policy holds: index, kernel cache, snapshots. */
+size_t p2pdma_policy_bytes(const struct p2pdma_policy *p);
+
+/* The kernel's row for @pi exists and is for this index's functions. */
+static inline bool p2pdma_kcache_has_row(const struct p2pdma_policy *p, size_t pi)
+{
+	return p->kc.n == p->n && p->kc.row[pi];
+}
 
 /* explain.c / fix.c */
 int p2pdma_explain(struct p2pdma_policy *p, struct p2pdma_verdict *v);

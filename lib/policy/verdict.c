@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The pair verdict in O(1) from the index, and the per-pair cache.
+ * The pair verdict in O(1) from the index, for the public calls too.
  *
  * calc_map_type_and_dist() in the kernel, restated over the index:
  *   - common upstream device = LCA in the upstream forest;
@@ -151,95 +151,49 @@ static long fn_index(const struct p2pdma_policy *p, const struct p2pdma_function
 	return (long)fn->index;
 }
 
-static int cache_resize(struct p2pdma_policy *p)
+/* The index is for the fabric as it is now (p2pdma_policy_sync()'s test). */
+static inline bool index_current(const struct p2pdma_policy *p)
 {
-	size_t i;
+	return p->valid && p->gen == p->f->generation && p->n == p->f->nr_fns;
+}
 
-	for (i = 0; i < p->cache_n; i++)
-		free(p->cache[i]);
-	free(p->cache);
-	free(p->cache_gen);
-	p->cache_n = 0;
-	p->cache = calloc(p->n ? p->n : 1, sizeof(*p->cache));
-	p->cache_gen = calloc(p->n ? p->n : 1, sizeof(*p->cache_gen));
-	if (!p->cache || !p->cache_gen) {
-		free(p->cache);
-		free(p->cache_gen);
-		p->cache = NULL;
-		p->cache_gen = NULL;
-		return -ENOMEM;
-	}
-	p->cache_n = p->n;
-	return 0;
+/* A provider and a client of this policy's fabric, as indices. */
+static inline bool pair_index(const struct p2pdma_policy *p, const struct p2pdma_function *a,
+			      const struct p2pdma_function *b, size_t *ai, size_t *bi)
+{
+	if (__builtin_expect(!a || !b, 0))
+		return false;
+	*ai = a->index;
+	*bi = b->index;
+	return *ai < p->n && *bi < p->n && p->f->fns[*ai] == a && p->f->fns[*bi] == b;
 }
 
 /*
- * The provider's cache row, with our half of it dropped when the fabric
- * changed since it was filled.  The kernel's half (high nibble) stays.
+ * Straight from the index: an answer costs what the index costs.  The
+ * kernel's DMA-mapping path fills its cache only when empty: that is
+ * the provider's row starting, one word (kcache.c).  The rare paths are
+ * out of line so that the common one stays short.
  */
-static uint8_t *cache_row(struct p2pdma_policy *p, size_t pi)
-{
-	uint8_t *row;
-	size_t i;
-
-	if (p->cache_n != p->n && cache_resize(p))
-		return NULL;
-	row = p->cache[pi];
-	if (!row) {
-		row = calloc(p->n, 1);
-		if (!row)
-			return NULL;
-		p->cache[pi] = row;
-		p->cache_gen[pi] = p->gen;
-		return row;
-	}
-	if (p->cache_gen[pi] != p->gen) {
-		for (i = 0; i < p->n; i++)
-			row[i] &= 0xf0;
-		p->cache_gen[pi] = p->gen;
-	}
-	return row;
-}
-
-void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
-			       enum p2pdma_map_type t)
-{
-	uint8_t *row = cache_row(p, pi);
-
-	if (row)
-		row[ci] = (uint8_t)((row[ci] & 0x0f) | ((unsigned int)t << 4));
-}
-
 enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 				     const struct p2pdma_function *provider,
 				     const struct p2pdma_function *client,
 				     int *distance)
 {
 	enum p2pdma_map_type t;
-	long pi, ci;
-	uint8_t *row;
+	size_t pi, ci;
 	int d;
 
 	if (distance)
 		*distance = -1;
-	if (!p || p2pdma_policy_sync(p))
+	if (__builtin_expect(!p || !index_current(p), 0) && (!p || p2pdma_policy_sync(p)))
 		return P2PDMA_MAP_NOT_SUPPORTED;
-	pi = fn_index(p, provider);
-	ci = fn_index(p, client);
-	if (pi < 0 || ci < 0)
+	if (__builtin_expect(!pair_index(p, provider, client, &pi, &ci), 0))
 		return P2PDMA_MAP_NOT_SUPPORTED;
-	row = cache_row(p, (size_t)pi);
-	if (row && (row[ci] & 0x0f) && !distance)
-		return (enum p2pdma_map_type)(row[ci] & 0x0f);
+	if (__builtin_expect(!p2pdma_kcache_has_row(p, pi), 0))
+		p2pdma_kcache_start_row(p, pi);
 	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
 	if (distance)
 		*distance = d;
-	if (row) {
-		row[ci] = (uint8_t)((row[ci] & 0xf0) | t);
-		/* The kernel's DMA-mapping path fills its cache only when empty. */
-		if (!(row[ci] & 0xf0))
-			row[ci] |= (uint8_t)(t << 4);
-	}
 	return t;
 }
 
@@ -253,9 +207,9 @@ enum p2pdma_map_type p2pdma_policy_kernel_cached(struct p2pdma_policy *p,
 		return P2PDMA_MAP_UNKNOWN;
 	pi = fn_index(p, provider);
 	ci = fn_index(p, client);
-	if (pi < 0 || ci < 0 || p->cache_n != p->n || !p->cache[pi])
+	if (pi < 0 || ci < 0)
 		return P2PDMA_MAP_UNKNOWN;
-	return (enum p2pdma_map_type)(p->cache[pi][ci] >> 4);
+	return p2pdma_kcache_answer(p, (size_t)pi, (size_t)ci);
 }
 
 void p2pdma_policy_forget_provider(struct p2pdma_policy *p,
@@ -266,8 +220,6 @@ void p2pdma_policy_forget_provider(struct p2pdma_policy *p,
 	if (!p || p2pdma_policy_sync(p))
 		return;
 	pi = fn_index(p, provider);
-	if (pi < 0 || p->cache_n != p->n || !p->cache[pi])
-		return;
-	free(p->cache[pi]);
-	p->cache[pi] = NULL;
+	if (pi >= 0)
+		p2pdma_kcache_forget(p, (size_t)pi);
 }
