@@ -148,12 +148,13 @@ static int ns_io_error(struct p2pdma_error *e, const char *what, int err)
 	return p2pdma_fail(e, -err, "namespace backing file: %s: %s", what, strerror(err));
 }
 
-static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
+/* All of [off, +len) in or out of the file, through short transfers and EINTR; 0 or errno. */
+static int file_io(int fd, void *buf, uint64_t len, uint64_t off, bool write)
 {
 	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -166,22 +167,14 @@ static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
 	return 0;
 }
 
+static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
+{
+	return file_io(fd, buf, len, off, false);
+}
+
 static int pwrite_all(int fd, const void *buf, uint64_t len, uint64_t off)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
+	return file_io(fd, (void *)buf, len, off, true);
 }
 
 static int ns_read(struct sim_ns *ns, uint64_t off, void *buf, uint64_t len,

@@ -21,23 +21,8 @@ struct run {
 	char *out, *err;
 };
 
-static struct run run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static struct run run(const char *fmt, ...)
-{
-	struct run r = { 0 };
-	char *args;
-	va_list ap;
-
-	va_start(ap, fmt);
-	assert_true(vasprintf(&args, fmt, ap) > 0);
-	va_end(ap);
-	r.status = tu_run(&r.out, &r.err, "%s", args);
-	assert_non_null(r.out);
-	assert_non_null(r.err);
-	free(args);
-	return r;
-}
+/* Run a shell command line, keeping its status and both outputs. */
+#define RUN(r, ...) ((r).status = tu_run(&(r).out, &(r).err, __VA_ARGS__))
 
 static void run_free(struct run *r)
 {
@@ -47,9 +32,10 @@ static void run_free(struct run *r)
 
 static void test_text(void **state)
 {
-	struct run r = run("%s %s copy 0000:d0:00.0 0000:b6:00.0 1M --check", P, M);
+	struct run r;
 
 	(void)state;
+	RUN(r, "%s %s copy 0000:d0:00.0 0000:b6:00.0 1M --check", P, M);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Buffer: 0000:d0:00.0, 4 x 128 KiB"));
 	assert_non_null(strstr(r.out, "through host memory: 0 B"));
@@ -69,10 +55,11 @@ static json_object *key(json_object *o, const char *k)
 
 static void test_json(void **state)
 {
-	struct run r = run("%s %s copy 0000:d0:00.0 0000:b6:00.0@1M 3M --via host --json", P, M);
+	struct run r;
 	json_object *o;
 
 	(void)state;
+	RUN(r, "%s %s copy 0000:d0:00.0 0000:b6:00.0@1M 3M --via host --json", P, M);
 	assert_int_equal(r.status, 0);
 	o = json_tokener_parse(r.out);
 	assert_non_null(o);
@@ -90,11 +77,11 @@ static void test_json(void **state)
 static void test_fallback(void **state)
 {
 	char *m = tu_data_path("../sim/data/mixed.json");
-	struct run r = run("%s -i %s copy 0000:81:00.0 0000:08:00.0 1M --via 0000:08:00.0 --check --json",
-			   P, m);
+	struct run r;
 	json_object *o;
 
 	(void)state;
+	RUN(r, "%s -i %s copy 0000:81:00.0 0000:08:00.0 1M --via 0000:08:00.0 --check --json", P, m);
 	assert_int_equal(r.status, 0);
 	o = json_tokener_parse(r.out);
 	assert_non_null(o);
@@ -129,8 +116,9 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct run r = run("%s %s copy %s", P, M, bad[i].args);
+		struct run r;
 
+		RUN(r, "%s %s copy %s", P, M, bad[i].args);
 		if (r.status != 2 || !strstr(r.err, bad[i].says) || r.out[0])
 			fail_msg("copy %s: status %d, stderr '%s' (wanted 2 and '%s')", bad[i].args,
 				 r.status, r.err, bad[i].says);
@@ -145,7 +133,7 @@ static void test_backing(void **state)
 	struct run r;
 
 	(void)state;
-	r = run("%s %s copy 0000:d0:00.0 0000:b6:00.0 1M --backing %s", P, M, dir);
+	RUN(r, "%s %s copy 0000:d0:00.0 0000:b6:00.0 1M --backing %s", P, M, dir);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	/*
@@ -153,7 +141,7 @@ static void test_backing(void **state)
 	 * second run copies b6 to d0@1M: only if it reads back what the first
 	 * run left in b6's file (not b6's own pattern) do the two files agree.
 	 */
-	r = run("%s %s copy 0000:b6:00.0 0000:d0:00.0@1M 1M --backing %s --check && "
+	RUN(r, "%s %s copy 0000:b6:00.0 0000:d0:00.0@1M 1M --backing %s --check && "
 		"cmp -i 1048576:0 -n 1048576 %s/0000:d0:00.0-n1.img %s/0000:b6:00.0-n1.img",
 		P, M, dir, dir, dir);
 	assert_int_equal(r.status, 0);
@@ -164,11 +152,12 @@ static void test_backing(void **state)
 
 static void test_man_page(void **state)
 {
-	struct run r = run("%s copy --help", P);
 	char *man, *path, want[96];
+	struct run r;
 	const char *s;
 
 	(void)state;
+	RUN(r, "%s copy --help", P);
 	assert_int_equal(r.status, 0);
 	assert_true(asprintf(&path, "%s/doc/p2pdma.1", P2PDMA_SOURCE_ROOT) > 0);
 	man = tu_read_file(path, NULL);

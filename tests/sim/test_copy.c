@@ -17,45 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-#include "p2pdma/sim.h"
+#include "simenv.h"
 
 #define MiB (1ULL << 20)
 
-struct env {
-	struct p2pdma_fabric *f;
-	struct p2pdma_sim *s;
-};
-
-static struct env *env_new(const char *machine)
-{
-	struct p2pdma_error e = { 0 };
-	struct env *v = calloc(1, sizeof(*v));
-
-	assert_non_null(v);
-	v->f = tu_load(machine);
-	/* Sparse temporary files: the default backing. */
-	if (p2pdma_sim_new(v->f, NULL, &v->s, &e))
-		fail_msg("sim: %s", e.reason);
-	return v;
-}
-
-static void env_free(struct env *v)
-{
-	p2pdma_sim_free(v->s);
-	p2pdma_fabric_free(v->f);
-	free(v);
-}
-
-static const struct p2pdma_function *fn(struct env *v, const char *bdf)
-{
-	struct p2pdma_function *f = NULL;
-	struct p2pdma_error e;
-
-	if (p2pdma_fabric_lookup(v->f, bdf, &f, &e))
-		fail_msg("%s", e.reason);
-	return f;
-}
 
 /* The test's generator (xorshift64*) and hash (64-bit FNV-1a), written here. */
 static void gen(uint64_t *st, uint8_t *p, uint64_t n)
@@ -181,7 +146,7 @@ static void pairs(const char *machine)
 {
 	static const uint64_t sizes[] = { 4096, MiB + 512, 3 * MiB + 4096, 256 * MiB };
 	size_t nsizes = full() ? 4 : 3;
-	struct env *v = env_new(machine);
+	struct env *v = env_new(machine, NULL);
 	const char *nv[8], *pr[8], *vias[10];
 	size_t nn = nvmes(v, nv, 8, false), np = nvmes(v, pr, 8, true), nvia = 0, a, b, k, turn = 0;
 	struct p2pdma_sim_copy_result res;
@@ -230,7 +195,7 @@ static void test_pairs_amd_epyc(void **state)
  */
 static void test_256m(void **state)
 {
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", NULL);
 	struct job j = { "0000:d0:00.0", "0000:b6:00.0", 4096, 8192, 256 * MiB - 4096, "0000:d0:00.0" };
 	struct p2pdma_sim_copy_result res;
 
@@ -250,7 +215,7 @@ static void test_256m(void **state)
 static void test_switch_local_copy(void **state)
 {
 	char *p = tu_data_path("../sim/data/mixed.json");
-	struct env *v = env_new(p);
+	struct env *v = env_new(p, NULL);
 	struct job j = { "0001:04:00.0", "0001:03:00.0", 0, MiB, 2 * MiB, "0001:03:00.0" };
 	struct p2pdma_sim_copy_result res;
 
@@ -270,7 +235,7 @@ static void test_switch_local_copy(void **state)
 static void test_fallback(void **state)
 {
 	char *p = tu_data_path("../sim/data/mixed.json");
-	struct env *v = env_new(p);
+	struct env *v = env_new(p, NULL);
 	struct job j = { "0000:81:00.0", "0000:08:00.0", 0, 0, MiB + 4096, "0000:08:00.0" };
 	struct p2pdma_sim_copy_result res;
 
@@ -290,7 +255,7 @@ static void test_fallback(void **state)
 /* An unwritten source reads as its pattern: the copy carries the source's, not the destination's. */
 static void test_unwritten_source(void **state)
 {
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", NULL);
 	struct p2pdma_sim_copy_req q = {
 		.src = { fn(v, "0000:1d:00.0"), 1, 7 * MiB },
 		.dst = { fn(v, "0000:40:00.0"), 1, 0 },
@@ -329,7 +294,7 @@ static void refused(struct env *v, struct p2pdma_sim_copy_req *q, const char *sa
 
 static void test_bad_requests(void **state)
 {
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", NULL);
 	struct p2pdma_sim_copy_req q = {
 		.src = { fn(v, "0000:1d:00.0"), 1, 0 }, .dst = { fn(v, "0000:40:00.0"), 1, 0 }, .size = MiB,
 	};

@@ -8,43 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-#include "p2pdma/sim.h"
+#include "simenv.h"
 
-struct env {
-	struct p2pdma_fabric *f;
-	struct p2pdma_sim *s;
-};
+static const struct p2pdma_sim_opts in_memory = { .ns_in_memory = true };
 
-static struct env *env_new(const char *machine)
-{
-	struct p2pdma_sim_opts o = { .ns_in_memory = true };
-	struct p2pdma_error e = { 0 };
-	struct env *v = calloc(1, sizeof(*v));
-
-	assert_non_null(v);
-	v->f = tu_load(machine);
-	if (p2pdma_sim_new(v->f, &o, &v->s, &e))
-		fail_msg("sim: %s", e.reason);
-	return v;
-}
-
-static void env_free(struct env *v)
-{
-	p2pdma_sim_free(v->s);
-	p2pdma_fabric_free(v->f);
-	free(v);
-}
-
-static const struct p2pdma_function *fn(struct env *v, const char *bdf)
-{
-	struct p2pdma_function *f = NULL;
-	struct p2pdma_error e;
-
-	if (p2pdma_fabric_lookup(v->f, bdf, &f, &e))
-		fail_msg("%s", e.reason);
-	return f;
-}
 
 static void assert_hops(struct env *v, const struct p2pdma_sim_route *r,
 			const char *const *want, size_t n)
@@ -68,7 +35,7 @@ static void test_switch_local(void **state)
 	static const char *const want[] = {
 		"^0000:d0:00.0", "^0000:cc:03.0", "v0000:cc:00.0", "v0000:cd:00.0",
 	};
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", &in_memory);
 	struct p2pdma_sim_route r;
 	struct p2pdma_error e = { 0 };
 
@@ -92,7 +59,7 @@ static void test_to_ram(void **state)
 	static const char *const want[] = {
 		"^0000:d0:00.0", "^0000:cc:03.0", "^0000:cb:00.0", "^0000:ca:02.0",
 	};
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", &in_memory);
 	struct p2pdma_sim_route r;
 	struct p2pdma_error e = { 0 };
 
@@ -109,7 +76,7 @@ static void test_to_ram(void **state)
 /* The NVMe's own p2pmem, nothing allocated: a wild DMA, named. */
 static void test_wild(void **state)
 {
-	struct env *v = env_new("builtin:dual-xeon-8gpu");
+	struct env *v = env_new("builtin:dual-xeon-8gpu", &in_memory);
 	struct p2pdma_sim_route r;
 	struct p2pdma_error e = { 0 };
 
@@ -128,7 +95,7 @@ static void test_wild(void **state)
 static struct env *mixed(void)
 {
 	char *p = tu_data_path("../sim/data/mixed.json");
-	struct env *v = env_new(p);
+	struct env *v = env_new(p, &in_memory);
 
 	free(p);
 	return v;
