@@ -348,6 +348,51 @@ static void test_accounting(void **state)
 	env_free(v);
 }
 
+/*
+ * The NIC receives a payload "from the wire" into a CMB buffer mapped for
+ * it (THRU_HOST_BRIDGE: EC on its port), the bytes land there, and a send
+ * from the same buffer carries them out again; the GPU's memory is its
+ * 256 MiB prefetchable BAR.
+ */
+static void test_nic_and_gpu(void **state)
+{
+	struct env *v = mixed();
+	uint64_t phys = alloc_in(v, "0000:03:00.0", 8192), gphys, gsize;
+	struct p2pdma_sim_nic *nic = p2pdma_sim_nic(v->s, fn(v, "0000:06:00.0"));
+	struct p2pdma_sim_gpu *gpu = p2pdma_sim_gpu(v->s, fn(v, "0000:04:00.0"));
+	struct p2pdma_sim_dma_seg seg[2];
+	struct p2pdma_error e = { 0 };
+	uint8_t in[6000], out[6000];
+	struct p2pdma_sgl s;
+	int bar;
+
+	(void)state;
+	assert_non_null(nic);
+	assert_non_null(gpu);
+	assert_null(p2pdma_sim_nic(v->s, fn(v, "0000:03:00.0")));
+	memset(in, 0x77, sizeof(in));
+	p2pdma_sgl_init(&s);
+	assert_int_equal(p2pdma_sgl_add(&s, phys, 8192, &e), 0);
+	assert_int_equal(p2pdma_dma_map_sg(p2pdma_sim_dma(v->s), fn(v, "0000:06:00.0"), &s, &e), 1);
+	assert_int_equal(s.sg[0].map_type, P2PDMA_MAP_THRU_HOST_BRIDGE);
+	seg[0] = (struct p2pdma_sim_dma_seg){ s.sg[0].dma_address, 4000 };
+	seg[1] = (struct p2pdma_sim_dma_seg){ s.sg[0].dma_address + 4096, 2000 };
+	assert_int_equal(p2pdma_sim_nic_receive(v->s, nic, in, sizeof(in), seg, 2, &e), 0);
+	assert_bytes(v, phys, 4000, 0x77);
+	assert_bytes(v, phys + 4000, 96, 0);
+	assert_bytes(v, phys + 4096, 2000, 0x77);
+	assert_int_equal(p2pdma_sim_nic_send(v->s, nic, out, sizeof(out), seg, 2, &e), 0);
+	assert_memory_equal(in, out, sizeof(in));
+	/* Segments that do not add up to the payload are refused. */
+	assert_int_equal(p2pdma_sim_nic_send(v->s, nic, out, 100, seg, 2, &e), -EINVAL);
+	assert_int_equal(p2pdma_dma_unmap_sg(p2pdma_sim_dma(v->s), fn(v, "0000:06:00.0"), &s, &e), 0);
+	p2pdma_sgl_release(&s);
+	assert_int_equal(p2pdma_sim_gpu_bar(gpu, &bar, &gphys, &gsize), 0);
+	assert_int_equal(bar, 1);
+	assert_true(gphys == 0x390000000000ULL && gsize == 256ULL << 20);
+	env_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_rc_not_forwarding),
 		cmocka_unit_test(test_cr_and_ec),
 		cmocka_unit_test(test_accounting),
+		cmocka_unit_test(test_nic_and_gpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
