@@ -406,8 +406,9 @@ static int check_bytes(const struct p2pdma_sim_nvme *n, const struct sim_ns *ns,
 			   (unsigned long long)ns->bytes);
 }
 
-int p2pdma_sim_nvme_peek(struct p2pdma_sim_nvme *n, uint32_t nsid, uint64_t off,
-			 void *buf, uint64_t len, struct p2pdma_error *e)
+/* The namespace's bytes as the host sees them, read or written. */
+static int ns_access(struct p2pdma_sim_nvme *n, uint32_t nsid, uint64_t off, void *buf,
+		     uint64_t len, bool write, struct p2pdma_error *e)
 {
 	struct sim_ns *ns = ns_of(n, nsid, e);
 
@@ -415,19 +416,19 @@ int p2pdma_sim_nvme_peek(struct p2pdma_sim_nvme *n, uint32_t nsid, uint64_t off,
 		return -ENOENT;
 	if (check_bytes(n, ns, off, len, e))
 		return -EINVAL;
-	return ns_read(ns, off, buf, len, e);
+	return write ? ns_write(n, ns, off, buf, len, e) : ns_read(ns, off, buf, len, e);
+}
+
+int p2pdma_sim_nvme_peek(struct p2pdma_sim_nvme *n, uint32_t nsid, uint64_t off,
+			 void *buf, uint64_t len, struct p2pdma_error *e)
+{
+	return ns_access(n, nsid, off, buf, len, false, e);
 }
 
 int p2pdma_sim_nvme_poke(struct p2pdma_sim_nvme *n, uint32_t nsid, uint64_t off,
 			 const void *buf, uint64_t len, struct p2pdma_error *e)
 {
-	struct sim_ns *ns = ns_of(n, nsid, e);
-
-	if (!ns)
-		return -ENOENT;
-	if (check_bytes(n, ns, off, len, e))
-		return -EINVAL;
-	return ns_write(n, ns, off, buf, len, e);
+	return ns_access(n, nsid, off, (void *)buf, len, true, e);
 }
 
 /* Namespace -> target memory, straight into the target's bytes. */
