@@ -301,7 +301,7 @@ int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client
 	p2pdma_mem_read_unlock(d->mem);
 	if (ret)
 		return fail_map(s, ret);
-	if (ps.iova_len && iova_alloc(ps.c->domain, ps.iova_len, &iova))
+	if (ps.iova_len && iova_alloc_map_sg(ps.c->domain, ps.iova_len, s->sg, s->nents, &iova))
 		return fail_map(s, p2pdma_fail(e, -ENOMEM,
 					       "%s: no room for %llu bytes in the IOVA space of IOMMU group %d",
 					       name, (unsigned long long)ps.iova_len, ps.c->group));

@@ -74,7 +74,7 @@ int p2pdma_dma_map_resource(struct p2pdma_dma *d, const struct p2pdma_function *
 			break;
 		}
 		off = phys & (G - 1);
-		if (iova_alloc(c->domain, off + size, &out->iova))
+		if (iova_alloc_phys(c->domain, off + size, phys - off, &out->iova))
 			return p2pdma_fail(e, -ENOMEM,
 					   "%s: no room for %llu bytes in the IOVA space of IOMMU group %d",
 					   cli, (unsigned long long)(off + size), c->group);

@@ -66,6 +66,12 @@ unsigned int buddy_take(struct buddy *b, unsigned int k, uint64_t *idx, unsigned
 /* 0, or -EINVAL (nothing changed) when [first, +n) is not one allocation. */
 int buddy_free(struct buddy *b, uint64_t first, uint64_t n);
 
+/*
+ * Pages from @p on (at most @n) that lie in allocations, counted until
+ * the first page that is not allocated: @n when all are.
+ */
+uint64_t buddy_allocated_run(const struct buddy *b, uint64_t p, uint64_t n);
+
 /* The longest run of free pages (slow: walks the blocks; for messages). */
 uint64_t buddy_largest_run(struct buddy *b);
 
