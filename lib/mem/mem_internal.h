@@ -181,6 +181,13 @@ int p2pdma_pcpu_free(struct p2pdma_provider *p, unsigned int k, uint64_t phys);
 void p2pdma_pcpu_user_took(struct p2pdma_provider *p, struct p2pmem_range *r,
 			   unsigned int k, uint64_t phys);
 bool p2pdma_pcpu_user_gave(struct p2pmem_range *r, unsigned int k, uint64_t phys);
+/*
+ * The first page index in [first, first + n) of @r that is cached free in
+ * a slot, or first + n when none is.  Takes each slot's lock in turn;
+ * call it without the provider's lock.
+ */
+uint64_t p2pdma_pcpu_first_cached(const struct p2pmem_range *r, uint64_t first,
+				  uint64_t n);
 /* Every slot's cached blocks back to the buddies (before a refusal). */
 bool p2pdma_pcpu_drain(struct p2pdma_provider *p);
 void p2pdma_pcpu_lock_all(struct p2pdma_provider *p);

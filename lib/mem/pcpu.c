@@ -420,3 +420,38 @@ uint64_t p2pdma_pcpu_hash(const struct p2pdma_provider *p, uint64_t h)
 			h = p2pdma_fnv1a(h, s[i].blk[k], s[i].nr[k] * sizeof(s[i].blk[k][0]));
 	return h;
 }
+
+/* The first cached block of order @k of slot @s inside [first, end) of @r. */
+static uint64_t slot_first_cached(struct p2pdma_pslot *s, unsigned int k,
+				  const struct p2pmem_range *r, uint64_t first,
+				  uint64_t end)
+{
+	uint64_t best = end;
+	unsigned int i;
+
+	for (i = 0; i < s->nr[k]; i++) {
+		const struct p2pdma_pslot_block *b = &s->blk[k][i];
+		uint64_t pg = (b->phys - r->phys) / P2PDMA_PAGE_SIZE;
+
+		if (b->r != r || pg + (1u << k) <= first || pg >= best)
+			continue;
+		best = pg < first ? first : pg;
+	}
+	return best;
+}
+
+uint64_t p2pdma_pcpu_first_cached(const struct p2pmem_range *r, uint64_t first,
+				  uint64_t n)
+{
+	struct p2pdma_pslot *s = slots_of(r->provider);
+	uint64_t end = first + n;
+	unsigned int i, k;
+
+	for (i = 0; s && i < P2PDMA_NR_SLOTS; i++) {
+		p2pdma_spin_lock(&s[i].lock);
+		for (k = 0; k < P2PDMA_SLOT_ORDERS; k++)
+			end = slot_first_cached(&s[i], k, r, first, end);
+		p2pdma_spin_unlock(&s[i].lock);
+	}
+	return end;
+}

@@ -210,9 +210,20 @@ static int check_in_range(struct p2pmem_range *r, uint64_t phys, uint64_t len,
 	uint64_t end = phys + len - 1 > r->last ? r->last : phys + len - 1;
 	uint64_t n = (end - r->phys) / P2PDMA_PAGE_SIZE - first + 1, ok;
 
+	bool lent;
+
 	p2pdma_spin_lock(&r->provider->lock);
 	ok = r->provider->state == PROVIDER_DEAD ? 0 : buddy_allocated_run(&r->buddy, first, n);
+	lent = r->provider->lent > 0;
 	p2pdma_spin_unlock(&r->provider->lock);
+	/*
+	 * The buddy counts blocks cached in the per-thread slots as lent,
+	 * but no user holds them: a DMA into one is as wild as into a free
+	 * page.  Slots are locked before the provider (pcpu.c), so look
+	 * after dropping it.
+	 */
+	if (ok && lent)
+		ok = p2pdma_pcpu_first_cached(r, first, ok) - first;
 	if (ok == n && phys + len - 1 <= r->last)
 		return 1;
 	*bad = ok == n ? r->last + 1 : r->phys + (first + ok) * P2PDMA_PAGE_SIZE;
