@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "p2pdma/fabric.h"
+#include "p2pdma/policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,6 +130,144 @@ double p2pdma_bw_net_capacity(const struct p2pdma_bw_net *n, long res);
  */
 int p2pdma_bw_net_run(struct p2pdma_bw_net *n, const double *bytes, double *done,
 		      struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Workloads                                                               */
+
+enum p2pdma_bw_via {
+	P2PDMA_BW_VIA_AUTO,	/* into the target if it is memory, else find's provider */
+	P2PDMA_BW_VIA_HOST,	/* through a host bounce buffer */
+	P2PDMA_BW_VIA_DEVICE,	/* through this device's memory (p2pmem or BAR) */
+};
+
+/* One transfer: @from's data lands in @to, through @via. */
+struct p2pdma_bw_flow_spec {
+	const struct p2pdma_function *from, *to;
+	uint64_t bytes;
+	enum p2pdma_bw_via via;
+	const struct p2pdma_function *via_fn;	/* VIA_DEVICE only */
+	double max_rate;	/* the devices' own limit (e.g. flash), 0: none */
+	int host_node;		/* bounce buffer's NUMA node, -1: @from's */
+};
+
+/* Figures a workload overrides; NaN / -1 / 0 where it does not. */
+struct p2pdma_bw_override {
+	double dram_bw, inter_socket_bw, rc_peer_bw, rc_peer_read_cost;
+	int rc_peer_reads, rc_peer_writes;	/* -1: as the platform says */
+	unsigned int mps, mrrs;			/* 0: as the platform says */
+};
+
+struct p2pdma_bw_workload {
+	char *name;			/* the file, or the built-in's name */
+	char *description;		/* NULL: none */
+	struct p2pdma_bw_flow_spec *flows;
+	size_t nr_flows;
+	struct p2pdma_bw_override override;
+};
+
+/* Every override unset. */
+void p2pdma_bw_override_init(struct p2pdma_bw_override *ov);
+
+/* The largest transfer a workload may name: 1 PiB. */
+#define P2PDMA_BW_MAX_BYTES (1ULL << 50)
+
+/*
+ * Read a workload (doc/workload.md) against the machine @f: every device
+ * must exist in it.  @name names the text in messages; every mistake is
+ * one line "NAME: $.flows[2].to: ...".
+ */
+int p2pdma_bw_workload_parse(const struct p2pdma_fabric *f, const char *name,
+			     const char *text, size_t len,
+			     struct p2pdma_bw_workload **out, struct p2pdma_error *e);
+int p2pdma_bw_workload_load(const struct p2pdma_fabric *f, const char *path,
+			    struct p2pdma_bw_workload **out, struct p2pdma_error *e);
+void p2pdma_bw_workload_free(struct p2pdma_bw_workload *w);
+
+/* Names of the built-in workloads, NULL-terminated. */
+const char *const *p2pdma_bw_builtin_names(void);
+/* One sentence saying what the built-in @name does, or NULL. */
+const char *p2pdma_bw_builtin_summary(const char *name);
+/*
+ * Generate the built-in workload @name for @f from its NVMe drives, NICs,
+ * GPUs and p2pmem providers.  -ENOENT for an unknown name, -ENODEV with
+ * a reason when the machine lacks the devices it needs.
+ */
+int p2pdma_bw_workload_builtin(const struct p2pdma_fabric *f, const char *name,
+			       struct p2pdma_bw_workload **out, struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Simulation on the simulated platform (needs p2pdma/sim.h)               */
+
+struct p2pdma_sim;
+
+/* What the model charges: a link direction, DRAM, the socket link, the root complex. */
+enum p2pdma_bw_res_kind {
+	P2PDMA_BW_RES_LINK,
+	P2PDMA_BW_RES_DRAM,
+	P2PDMA_BW_RES_INTER_SOCKET,
+	P2PDMA_BW_RES_RC_PEER,
+	P2PDMA_BW_RES_DEVICE,		/* a flow's own max_rate */
+};
+
+struct p2pdma_bw_resource {
+	enum p2pdma_bw_res_kind kind;
+	char *name;		/* "link 0000:03:00.0 up", "dram node 0", ... */
+	const struct p2pdma_function *fn;	/* LINK: the link above fn */
+	bool up;				/* LINK: towards the root */
+	int node, node2;	/* DRAM, RC_PEER: node; INTER_SOCKET: from, to */
+	double capacity;	/* bytes/s on the wire (links: before TLP overhead) */
+	double p2p_load, bounce_load;	/* bytes/s on the wire, everything at once */
+};
+
+/* One mode (P2P or bounce) of one flow. */
+struct p2pdma_bw_mode {
+	bool ok;		/* false: refused; @reason says why */
+	char *reason;
+	double rate;		/* payload bytes/s, all flows running at once */
+	double time;		/* completion time, s, as flows finish and others speed up */
+	long bottleneck;	/* index into result->res, -1: none */
+	uint64_t host_bytes;	/* bytes written to plus read from host memory */
+	/* Link owners crossed, in order, "RC" where the root complex forwards. */
+	char *path;
+	const struct p2pdma_function *via;	/* the memory gone through, NULL: host */
+	int host_node;				/* host memory's node, -1 none/unknown */
+};
+
+struct p2pdma_bw_flow_result {
+	enum p2pdma_map_type verdict;	/* worst verdict of the P2P legs; UNKNOWN: via host */
+	struct p2pdma_bw_mode p2p, bounce;
+};
+
+struct p2pdma_bw_result {
+	struct p2pdma_bw_platform platform;	/* after the workload's overrides */
+	struct p2pdma_bw_flow_result *flows;	/* in workload order */
+	size_t nr_flows;
+	struct p2pdma_bw_resource *res;
+	size_t nr_res;
+	double p2p_time, bounce_time;		/* the last flow's completion */
+	uint64_t p2p_host_bytes, bounce_host_bytes;
+	/* What the model had to assume: unknown links, CPU, MPS, RAM nodes. */
+	char **assumed;
+	size_t nr_assumed;
+};
+
+/*
+ * Simulate @w on @s: every flow as written (P2P) and through host memory
+ * (bounce), each mode with all its flows at once.  A flow the kernel or
+ * the root complex refuses in P2P has only a bounce figure.
+ */
+int p2pdma_bw_simulate(struct p2pdma_sim *s, const struct p2pdma_bw_workload *w,
+		       struct p2pdma_bw_result **out, struct p2pdma_error *e);
+void p2pdma_bw_result_free(struct p2pdma_bw_result *r);
+
+/*
+ * The modelled time of one DMA on an otherwise idle platform:
+ * @initiator puts @dma_addr on the wire for @len bytes (@write or read),
+ * routed by p2pdma_sim_route().  For "p2pdma copy" to report.
+ */
+int p2pdma_bw_transfer_time(struct p2pdma_sim *s, const struct p2pdma_function *initiator,
+			    uint64_t dma_addr, uint64_t len, bool write,
+			    double *seconds, double *rate, struct p2pdma_error *e);
 
 #ifdef __cplusplus
 }

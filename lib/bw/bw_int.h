@@ -21,4 +21,63 @@ struct bw_link_consts {
 
 extern const struct bw_link_consts bw_link;
 
+/*
+ * The function whose link carries @fn's traffic: a VF's PF, and the
+ * lowest function of a multi-function device (they share one link).
+ */
+const struct p2pdma_function *bw_link_owner(const struct p2pdma_function *fn);
+
+/* A GPU (or accelerator) with memory to transfer into. */
+bool bw_is_gpu(const struct p2pdma_function *fn);
+
+/* An empty workload named @name, overrides unset. */
+struct p2pdma_bw_workload *bw_workload_new(const char *name);
+
+/* ---------------------------------------------------------------------- */
+/* The model: resources named once, and what each flow charges to them     */
+
+struct p2pdma_sim_route;
+
+struct bw_catalog {
+	const struct p2pdma_fabric *f;
+	struct p2pdma_bw_platform plat;
+	struct p2pdma_bw_resource *res;
+	size_t nr_res, res_cap;
+	int nodes;		/* NUMA nodes 0 .. nodes - 1 */
+	long *link_res;		/* [2 * fn index + up] */
+	long *dram_res;		/* [node], [nodes] for unknown */
+	long *rc_res;		/* [node], [nodes] for unknown */
+	long *xs_res;		/* [from * nodes + to] */
+	char **assumed;
+	size_t nr_assumed;
+};
+
+struct bw_use {
+	long res;
+	double cost;
+};
+
+/* One flow in one mode: the resources it loads, per payload byte. */
+struct bw_plan {
+	bool ok;
+	char *reason;		/* when !ok */
+	struct bw_use *uses;
+	size_t nr, cap;
+	struct p2pdma_buf path;
+	uint64_t host_bytes;
+};
+
+int bw_catalog_init(struct bw_catalog *c, const struct p2pdma_fabric *f,
+		    const struct p2pdma_bw_platform *plat);
+void bw_catalog_release(struct bw_catalog *c);
+void bw_catalog_discard(struct bw_catalog *c);
+int bw_assume(struct bw_catalog *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+long bw_device_resource(struct bw_catalog *c, size_t flow, double rate);
+
+int bw_plan_use(struct bw_plan *p, long res, double cost);
+int bw_plan_route(struct bw_catalog *c, struct bw_plan *p,
+		  const struct p2pdma_sim_route *rt, bool write);
+void bw_plan_release(struct bw_plan *p);
+
 #endif /* P2PDMA_BW_INT_H */

@@ -56,3 +56,44 @@ double p2pdma_bw_link_payload(uint32_t mts, uint32_t width, unsigned int mps,
 	p2pdma_bw_tlp_cost(mts, mps, mrrs, read, &c);
 	return p2pdma_bw_link_raw(mts, width) / c.data;
 }
+
+/* Functions of one device share its link: same bus and device number. */
+static bool same_device(const struct p2pdma_function *a, const struct p2pdma_function *b)
+{
+	return a->bdf.domain == b->bdf.domain && a->bdf.bus == b->bdf.bus &&
+	       a->bdf.dev == b->bdf.dev;
+}
+
+const struct p2pdma_function *bw_link_owner(const struct p2pdma_function *fn)
+{
+	struct p2pdma_function *const *sib;
+	size_t i, n;
+
+	if (fn->physfn)
+		fn = fn->physfn;
+	sib = fn->parent ? fn->parent->children : fn->host->children;
+	n = fn->parent ? fn->parent->nr_children : fn->host->nr_children;
+	/* Siblings are sorted by BDF: the first of the device comes first. */
+	for (i = 0; i < n; i++)
+		if (same_device(sib[i], fn))
+			return sib[i];
+	return fn;
+}
+
+/*
+ * A GPU or accelerator whose memory a transfer can land in: its class,
+ * and a prefetchable memory BAR of 256 MiB or more (a BMC's VGA has a
+ * small one; GPUs expose their memory through a large one).
+ */
+bool bw_is_gpu(const struct p2pdma_function *fn)
+{
+	unsigned int base = fn->class_code >> 16;
+	int i;
+
+	if (base != 0x03 && base != 0x12)
+		return false;
+	for (i = 0; i < P2PDMA_NUM_BARS; i++)
+		if ((fn->bars[i].flags & P2PDMA_BAR_PREFETCH) && fn->bars[i].size >= (256ULL << 20))
+			return true;
+	return false;
+}
