@@ -26,6 +26,7 @@
 
 #include "p2pdma/fabric.h"
 #include "p2pdma/policy.h"
+#include "p2pdma/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -196,9 +197,8 @@ int p2pdma_bw_workload_builtin(const struct p2pdma_fabric *f, const char *name,
 			       struct p2pdma_bw_workload **out, struct p2pdma_error *e);
 
 /* ---------------------------------------------------------------------- */
-/* Simulation on the simulated platform (needs p2pdma/sim.h)               */
+/* Simulation on the simulated platform                                    */
 
-struct p2pdma_sim;
 
 /* What the model charges: a link direction, DRAM, the socket link, the root complex. */
 enum p2pdma_bw_res_kind {
