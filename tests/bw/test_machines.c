@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Every built-in workload on every built-in machine.  What must hold
+ * whatever the machine: P2P never moves host-memory bytes; a bounce
+ * writes every byte into host memory and reads it back out (in = out);
+ * each device sends what its flows say and receives the same total;
+ * a refused verdict has no P2P figure; a BUS_ADDR flow never reaches
+ * the root complex; no resource carries more than its capacity.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static void check_flow(const struct p2pdma_bw_workload *w, const struct p2pdma_bw_result *r,
+		       size_t i, const char *where)
+{
+	const struct p2pdma_bw_flow_result *fr = &r->flows[i];
+
+	if (!fr->bounce.ok)
+		fail_msg("%s flow %zu: no bounce figure: %s", where, i, fr->bounce.reason);
+	assert_true(fr->bounce.rate > 0 && fr->bounce.rate < P2PDMA_BW_UNLIMITED);
+	assert_int_equal(fr->bounce.host_bytes, 2 * w->flows[i].bytes);
+	if (fr->verdict == P2PDMA_MAP_NOT_SUPPORTED)
+		assert_false(fr->p2p.ok);
+	if (!fr->p2p.ok) {
+		assert_non_null(fr->p2p.reason);
+		return;
+	}
+	assert_int_equal(fr->p2p.host_bytes, 0);
+	assert_true(fr->p2p.rate > 0 && fr->p2p.rate < P2PDMA_BW_UNLIMITED);
+	/* Rates only grow as other flows finish: done no later than at the start rate. */
+	assert_true(fr->p2p.time <= (double)w->flows[i].bytes / fr->p2p.rate * (1 + 1e-9));
+	if (fr->verdict == P2PDMA_MAP_BUS_ADDR) {
+		assert_null(strstr(fr->p2p.path, "RC"));
+		assert_null(strstr(fr->p2p.path, "RAM"));
+	}
+}
+
+/* Per device: bytes sent and received by the flows that ran, against the workload. */
+static void check_conservation(const struct p2pdma_fabric *f,
+			       const struct p2pdma_bw_workload *w,
+			       const struct p2pdma_bw_result *r)
+{
+	uint64_t *out = calloc(f->nr_fns, sizeof(*out)), *in = calloc(f->nr_fns, sizeof(*in));
+	uint64_t sent = 0, received = 0, bounced = 0;
+	size_t i;
+
+	assert_non_null(out);
+	assert_non_null(in);
+	for (i = 0; i < w->nr_flows; i++) {
+		out[w->flows[i].from->index] += w->flows[i].bytes;
+		in[w->flows[i].to->index] += w->flows[i].bytes;
+		bounced += w->flows[i].bytes;
+	}
+	for (i = 0; i < f->nr_fns; i++) {
+		sent += out[i];
+		received += in[i];
+	}
+	assert_int_equal(sent, received);
+	/* Host memory: each bounced byte written once and read once. */
+	assert_int_equal(r->bounce_host_bytes, 2 * bounced);
+	assert_int_equal(r->p2p_host_bytes, 0);
+	free(out);
+	free(in);
+}
+
+static void check_capacity(const struct p2pdma_bw_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_res; i++) {
+		assert_true(r->res[i].p2p_load <= r->res[i].capacity * (1 + 1e-9));
+		assert_true(r->res[i].bounce_load <= r->res[i].capacity * (1 + 1e-9));
+	}
+}
+
+static int run_machine(const char *dir, const char *machine)
+{
+	struct p2pdma_load_opts o = { .format = P2PDMA_INPUT_BUILTIN, .builtin_dir = dir };
+	const char *const *wl;
+	struct p2pdma_fabric *f = NULL;
+	struct p2pdma_sim *s = NULL;
+	struct p2pdma_error e = { 0 };
+	char *path = NULL, where[256];
+	int ran = 0;
+
+	assert_true(asprintf(&path, "builtin:%s", machine) > 0);
+	o.path = path;
+	if (p2pdma_fabric_load(&o, &f, &e) || p2pdma_sim_new(f, NULL, &s, &e))
+		fail_msg("%s: %s", machine, e.reason);
+	for (wl = p2pdma_bw_builtin_names(); *wl; wl++) {
+		struct p2pdma_bw_workload *w = NULL;
+		struct p2pdma_bw_result *r = NULL;
+		size_t i;
+		int ret = p2pdma_bw_workload_builtin(f, *wl, &w, &e);
+
+		if (ret == -ENODEV) {
+			/* Said, not skipped silently: the machine lacks the devices. */
+			printf("# %s: %s\n", machine, e.reason);
+			continue;
+		}
+		assert_int_equal(ret, 0);
+		snprintf(where, sizeof(where), "%s/%s", machine, *wl);
+		if (p2pdma_bw_simulate(s, w, &r, &e))
+			fail_msg("%s: %s", where, e.reason);
+		assert_int_equal(r->nr_flows, w->nr_flows);
+		for (i = 0; i < w->nr_flows; i++)
+			check_flow(w, r, i, where);
+		check_conservation(f, w, r);
+		check_capacity(r);
+		p2pdma_bw_result_free(r);
+		p2pdma_bw_workload_free(w);
+		ran++;
+	}
+	p2pdma_sim_free(s);
+	p2pdma_fabric_free(f);
+	free(path);
+	return ran;
+}
+
+static void every_machine_every_workload(void **state)
+{
+	const char *dir = getenv("P2PDMA_MACHINES_DIR");
+	struct p2pdma_error e = { 0 };
+	char **names = NULL;
+	size_t i;
+
+	(void)state;
+	if (p2pdma_builtin_list(dir, &names, &e))
+		fail_msg("%s", e.reason);
+	assert_non_null(names[0]);
+	for (i = 0; names[i]; i++) {
+		/* all-busy runs everywhere; the others where the devices exist. */
+		assert_true(run_machine(dir, names[i]) >= 1);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* The machine with switches: all six run, and some flows stay below a switch. */
+static void xeon_runs_all_six(void **state)
+{
+	(void)state;
+	assert_int_equal(run_machine(getenv("P2PDMA_MACHINES_DIR"), "dual-xeon-8gpu"), 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_machine_every_workload),
+		cmocka_unit_test(xeon_runs_all_six),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
