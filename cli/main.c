@@ -32,6 +32,10 @@ const struct cli_command cli_commands[] = {
 	{ "map", "--client BDF [--client BDF...] SEGMENT... [--max-seg SIZE] [--json]",
 	  "Map a scatter-gather list for each client: DMA address per segment, or\n"
 	  "the refusal and its reason.", cmd_map },
+	{ "simulate", "[WORKLOAD.json | --workload NAME] [--json | --dot | --svg FILE]",
+	  "What P2P buys: every flow of a workload at once, as P2P and bounced\n"
+	  "through host memory: throughput, bottleneck, host-memory bytes.",
+	  cmd_simulate },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },

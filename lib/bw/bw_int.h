@@ -63,7 +63,8 @@ struct bw_plan {
 	char *reason;		/* when !ok */
 	struct bw_use *uses;
 	size_t nr, cap;
-	struct p2pdma_buf path;
+	struct p2pdma_buf path;	/* "A > B > RAM:0 > C": where the data goes */
+	struct p2pdma_buf leg;	/* the leg being routed, one token a line */
 	uint64_t host_bytes;
 };
 

@@ -223,8 +223,7 @@ static int plan_hop(struct bw_catalog *c, struct bw_plan *p, const struct p2pdma
 	if (ret)
 		return ret;
 	p2pdma_bw_tlp_cost(mts, c->plat.mps, c->plat.mrrs, !write, &cost);
-	p2pdma_buf_printf(&p->path, "%s%s", p->path.len ? " " : "",
-			  p2pdma_bdf_format(&lo->bdf, name, sizeof(name)));
+	p2pdma_buf_printf(&p->leg, "%s\n", p2pdma_bdf_format(&lo->bdf, name, sizeof(name)));
 	ret = bw_plan_use(p, link_resource(c, lo, data_up, mts, width), cost.data);
 	if (!ret && cost.request > 0)
 		ret = bw_plan_use(p, link_resource(c, lo, !data_up, mts, width), cost.request);
@@ -291,7 +290,7 @@ static int plan_sockets(struct bw_catalog *c, struct bw_plan *p, int a, int b)
 {
 	if (a < 0 || b < 0 || a == b || a >= c->nodes || b >= c->nodes)
 		return 0;
-	p2pdma_buf_printf(&p->path, " socket%d>%d", a, b);
+	p2pdma_buf_printf(&p->leg, "socket %d->%d\n", a, b);
 	return bw_plan_use(p, xs_resource(c, a, b), 1);
 }
 
@@ -306,12 +305,14 @@ static int plan_ram(struct bw_catalog *c, struct bw_plan *p,
 		if (ret)
 			return ret;
 	}
-	if (node >= 0)
-		p2pdma_buf_printf(&p->path, " RAM:%d", node);
-	else
-		p2pdma_buf_puts(&p->path, " RAM");
 	ret = write ? plan_sockets(c, p, rc, node) : plan_sockets(c, p, node, rc);
-	return ret ? ret : bw_plan_use(p, dram_resource(c, node), 1);
+	if (ret)
+		return ret;
+	if (node >= 0)
+		p2pdma_buf_printf(&p->leg, "RAM:%d\n", node);
+	else
+		p2pdma_buf_puts(&p->leg, "RAM\n");
+	return bw_plan_use(p, dram_resource(c, node), 1);
 }
 
 /* A peer request the root complex forwards between two of its host bridges. */
@@ -330,7 +331,7 @@ static int plan_peer(struct bw_catalog *c, struct bw_plan *p,
 			p->reason = NULL;
 		return 0;
 	}
-	p2pdma_buf_puts(&p->path, " RC");
+	p2pdma_buf_puts(&p->leg, "RC\n");
 	if (c->plat.rc_peer_bw < P2PDMA_BW_UNLIMITED) {
 		ret = bw_plan_use(p, rc_resource(c, in), write ? 1 : c->plat.rc_peer_read_cost);
 		if (ret)
@@ -345,6 +346,48 @@ static int plan_rc(struct bw_catalog *c, struct bw_plan *p,
 	if (rt->target == P2PDMA_SIM_TARGET_RAM)
 		return plan_ram(c, p, rt, write);
 	return rt->rc_out ? plan_peer(c, p, rt, write) : 0;
+}
+
+/* Path ends with @tok (the memory both legs of a flow meet in). */
+static bool path_ends_with(const struct p2pdma_buf *b, const char *tok, size_t n)
+{
+	return b->len >= n && !memcmp(b->s + b->len - n, tok, n) &&
+	       (b->len == n || b->s[b->len - n - 1] == ' ');
+}
+
+static void path_token(struct bw_plan *p, const char *tok, size_t n)
+{
+	if (path_ends_with(&p->path, tok, n))
+		return;
+	p2pdma_buf_printf(&p->path, "%s%.*s", p->path.len ? " > " : "", (int)n, tok);
+}
+
+/*
+ * Add the leg's tokens to the path in the order the data goes: the
+ * request's order for a write, the other way for a read.
+ */
+static int leg_path(struct bw_plan *p, bool reverse)
+{
+	const char *s = p->leg.s ? p->leg.s : "", *end = s + p->leg.len, *t;
+
+	if (!reverse) {
+		for (t = s; t < end; t = strchr(t, '\n') + 1)
+			path_token(p, t, (size_t)(strchr(t, '\n') - t));
+	} else {
+		const char *stop = end;
+
+		while (stop > s) {
+			t = stop - 1;
+			while (t > s && t[-1] != '\n')
+				t--;
+			path_token(p, t, (size_t)(stop - 1 - t));
+			stop = t;
+		}
+	}
+	p->leg.len = 0;
+	if (p->leg.s)
+		p->leg.s[0] = '\0';
+	return p->path.err || p->leg.err ? -ENOMEM : 0;
 }
 
 /*
@@ -370,8 +413,8 @@ int bw_plan_route(struct bw_catalog *c, struct bw_plan *p,
 	/* RAM, or a target on a root bus: no hop down after the root complex. */
 	if (!ret && p->ok && !at_rc && rt->rc_in)
 		ret = plan_rc(c, p, rt, write);
-	if (!ret && p->path.err)
-		ret = -ENOMEM;
+	if (!ret)
+		ret = leg_path(p, !write);
 	return ret;
 }
 
@@ -379,6 +422,7 @@ void bw_plan_release(struct bw_plan *p)
 {
 	free(p->uses);
 	free(p->path.s);
+	free(p->leg.s);
 	free(p->reason);
 	memset(p, 0, sizeof(*p));
 }
