@@ -177,6 +177,9 @@ static struct json_object *json_platform(const struct p2pdma_bw_platform *p)
 	json_object_object_add(o, "inter_socket_bandwidth", json_object_new_double(p->inter_socket_bw));
 	json_object_object_add(o, "rc_peer_bandwidth", p->rc_peer_bw < P2PDMA_BW_UNLIMITED ?
 			       json_object_new_double(p->rc_peer_bw) : NULL);
+	json_object_object_add(o, "rc_peer_direction_bandwidth",
+			       p->rc_peer_dir_bw < P2PDMA_BW_UNLIMITED ?
+			       json_object_new_double(p->rc_peer_dir_bw) : NULL);
 	json_object_object_add(o, "rc_peer_read_cost", json_object_new_double(p->rc_peer_read_cost));
 	json_object_object_add(o, "rc_peer_reads", json_object_new_boolean(p->rc_peer_reads));
 	json_object_object_add(o, "rc_peer_writes", json_object_new_boolean(p->rc_peer_writes));

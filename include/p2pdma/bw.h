@@ -45,8 +45,12 @@ struct p2pdma_bw_platform {
 	const char *name;		/* "amd-zen3", "intel-client", ... */
 	double dram_bw;			/* per NUMA node, reads and writes together */
 	double inter_socket_bw;		/* per direction between two sockets */
-	/* Root complex peer forwarding, per socket, per direction. */
+	/*
+	 * Root complex peer forwarding: everything one socket's root complex
+	 * forwards (both ways together), and one way between two host bridges.
+	 */
 	double rc_peer_bw;
+	double rc_peer_dir_bw;
 	double rc_peer_read_cost;	/* a forwarded peer read byte costs this many */
 	bool rc_peer_writes;		/* forwards peer memory writes */
 	bool rc_peer_reads;		/* forwards peer memory reads */
@@ -153,7 +157,7 @@ struct p2pdma_bw_flow_spec {
 
 /* Figures a workload overrides; NaN / -1 / 0 where it does not. */
 struct p2pdma_bw_override {
-	double dram_bw, inter_socket_bw, rc_peer_bw, rc_peer_read_cost;
+	double dram_bw, inter_socket_bw, rc_peer_bw, rc_peer_dir_bw, rc_peer_read_cost;
 	int rc_peer_reads, rc_peer_writes;	/* -1: as the platform says */
 	unsigned int mps, mrrs;			/* 0: as the platform says */
 };
@@ -258,6 +262,15 @@ struct p2pdma_bw_result {
  */
 int p2pdma_bw_simulate(struct p2pdma_sim *s, const struct p2pdma_bw_workload *w,
 		       struct p2pdma_bw_result **out, struct p2pdma_error *e);
+/*
+ * The same with @flags: P2PDMA_BW_RATES_ONLY solves each mode once and
+ * gives each flow bytes / rate as its time, skipping the re-solves as
+ * flows finish (for very large workloads).
+ */
+#define P2PDMA_BW_RATES_ONLY (1u << 0)
+int p2pdma_bw_simulate_ex(struct p2pdma_sim *s, const struct p2pdma_bw_workload *w,
+			  unsigned int flags, struct p2pdma_bw_result **out,
+			  struct p2pdma_error *e);
 void p2pdma_bw_result_free(struct p2pdma_bw_result *r);
 
 /*

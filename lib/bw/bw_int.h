@@ -38,6 +38,11 @@ struct p2pdma_bw_workload *bw_workload_new(const char *name);
 
 struct p2pdma_sim_route;
 
+struct bw_dir {
+	const struct p2pdma_function *a, *b;	/* root ports, data from a to b */
+	long res;
+};
+
 struct bw_catalog {
 	const struct p2pdma_fabric *f;
 	struct p2pdma_bw_platform plat;
@@ -48,6 +53,8 @@ struct bw_catalog {
 	long *dram_res;		/* [node], [nodes] for unknown */
 	long *rc_res;		/* [node], [nodes] for unknown */
 	long *xs_res;		/* [from * nodes + to] */
+	struct bw_dir *dir;	/* root complex one way, port to port */
+	size_t nr_dir;
 	char **assumed;
 	size_t nr_assumed;
 };

@@ -61,6 +61,7 @@ void bw_catalog_release(struct bw_catalog *c)
 	free(c->dram_res);
 	free(c->rc_res);
 	free(c->xs_res);
+	free(c->dir);
 	/* res[] and assumed[] are handed to the result, or freed by it. */
 }
 
@@ -285,6 +286,42 @@ static long xs_resource(struct bw_catalog *c, int from, int to)
 	return *slot;
 }
 
+/* The function on the root bus above @fn: the root port (or root-bus device) it enters by. */
+static const struct p2pdma_function *root_port_of(const struct p2pdma_function *fn)
+{
+	if (fn->physfn)
+		fn = fn->physfn;
+	while (fn->parent)
+		fn = fn->parent;
+	return fn;
+}
+
+/* One way through the root complex, from the port @a to the port @b. */
+static long dir_resource(struct bw_catalog *c, const struct p2pdma_function *a,
+			 const struct p2pdma_function *b)
+{
+	char name[128], na[P2PDMA_BDF_STRLEN], nb[P2PDMA_BDF_STRLEN];
+	size_t i;
+	long r;
+	void *p;
+
+	for (i = 0; i < c->nr_dir; i++)
+		if (c->dir[i].a == a && c->dir[i].b == b)
+			return c->dir[i].res;
+	p = realloc(c->dir, (c->nr_dir + 1) * sizeof(*c->dir));
+	if (!p)
+		return -ENOMEM;
+	c->dir = p;
+	snprintf(name, sizeof(name), "root complex %s->%s peer forwarding",
+		 p2pdma_bdf_format(&a->bdf, na, sizeof(na)), p2pdma_bdf_format(&b->bdf, nb, sizeof(nb)));
+	r = add_resource(c, P2PDMA_BW_RES_RC_PEER, c->plat.rc_peer_dir_bw, name);
+	if (r < 0)
+		return r;
+	c->res[r].node = a->host->numa_node;
+	c->dir[c->nr_dir++] = (struct bw_dir){ a, b, r };
+	return r;
+}
+
 /* Data going from socket @a to socket @b pays the link between them. */
 static int plan_sockets(struct bw_catalog *c, struct bw_plan *p, int a, int b)
 {
@@ -321,6 +358,7 @@ static int plan_peer(struct bw_catalog *c, struct bw_plan *p,
 {
 	int in = rt->rc_in->numa_node, out = rt->rc_out->numa_node;
 	bool allowed = write ? c->plat.rc_peer_writes : c->plat.rc_peer_reads;
+	double cost = write ? 1 : c->plat.rc_peer_read_cost;
 	int ret;
 
 	if (!allowed) {
@@ -333,7 +371,16 @@ static int plan_peer(struct bw_catalog *c, struct bw_plan *p,
 	}
 	p2pdma_buf_puts(&p->leg, "RC\n");
 	if (c->plat.rc_peer_bw < P2PDMA_BW_UNLIMITED) {
-		ret = bw_plan_use(p, rc_resource(c, in), write ? 1 : c->plat.rc_peer_read_cost);
+		ret = bw_plan_use(p, rc_resource(c, in), cost);
+		if (ret)
+			return ret;
+	}
+	if (c->plat.rc_peer_dir_bw < P2PDMA_BW_UNLIMITED && rt->nr_hops && rt->target_fn) {
+		const struct p2pdma_function *src = root_port_of(rt->hops[0].fn);
+		const struct p2pdma_function *dst = root_port_of(rt->target_fn);
+
+		ret = bw_plan_use(p, write ? dir_resource(c, src, dst) : dir_resource(c, dst, src),
+				  cost);
 		if (ret)
 			return ret;
 	}

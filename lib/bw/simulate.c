@@ -36,6 +36,7 @@ struct run {
 	struct p2pdma_policy *pol;
 	struct bw_catalog cat;
 	uint64_t host_page;	/* a RAM page when the machine does not list its RAM */
+	unsigned int flags;	/* P2PDMA_BW_* */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -49,6 +50,8 @@ static void apply_override(struct p2pdma_bw_platform *p, const struct p2pdma_bw_
 		p->inter_socket_bw = o->inter_socket_bw;
 	if (!isnan(o->rc_peer_bw))
 		p->rc_peer_bw = o->rc_peer_bw;
+	if (!isnan(o->rc_peer_dir_bw))
+		p->rc_peer_dir_bw = o->rc_peer_dir_bw;
 	if (!isnan(o->rc_peer_read_cost))
 		p->rc_peer_read_cost = o->rc_peer_read_cost;
 	if (o->rc_peer_reads >= 0)
@@ -357,7 +360,10 @@ static int solve_mode(struct run *r, struct p2pdma_bw_result *res, struct bw_pla
 			if (p2pdma_bw_net_use(n, id[i], plans[i].uses[j].res, plans[i].uses[j].cost))
 				goto out;
 	}
-	ret = p2pdma_bw_net_run(n, bytes, done, e);
+	if (r->flags & P2PDMA_BW_RATES_ONLY)
+		ret = p2pdma_bw_net_solve(n, e);
+	else
+		ret = p2pdma_bw_net_run(n, bytes, done, e);
 	if (ret)
 		goto out;
 	for (i = 0; i < w->nr_flows; i++) {
@@ -368,7 +374,7 @@ static int solve_mode(struct run *r, struct p2pdma_bw_result *res, struct bw_pla
 			continue;
 		m->rate = p2pdma_bw_net_rate(n, id[i]);
 		m->bottleneck = p2pdma_bw_net_bottleneck(n, id[i]);
-		m->time = done[id[i]];
+		m->time = r->flags & P2PDMA_BW_RATES_ONLY ? bytes[id[i]] / m->rate : done[id[i]];
 		if (m->time > (bounce ? res->bounce_time : res->p2p_time))
 			*(bounce ? &res->bounce_time : &res->p2p_time) = m->time;
 	}
@@ -447,7 +453,14 @@ static void hand_over(struct run *r, struct p2pdma_bw_result *res)
 int p2pdma_bw_simulate(struct p2pdma_sim *s, const struct p2pdma_bw_workload *w,
 		       struct p2pdma_bw_result **out, struct p2pdma_error *e)
 {
-	struct run r = { .s = s, .pol = p2pdma_sim_policy(s) };
+	return p2pdma_bw_simulate_ex(s, w, 0, out, e);
+}
+
+int p2pdma_bw_simulate_ex(struct p2pdma_sim *s, const struct p2pdma_bw_workload *w,
+			  unsigned int flags, struct p2pdma_bw_result **out,
+			  struct p2pdma_error *e)
+{
+	struct run r = { .s = s, .pol = p2pdma_sim_policy(s), .flags = flags };
 	struct p2pdma_bw_result *res = calloc(1, sizeof(*res));
 	struct bw_plan *pp = calloc(w->nr_flows + 1, sizeof(*pp));
 	struct bw_plan *bp = calloc(w->nr_flows + 1, sizeof(*bp));

@@ -27,6 +27,7 @@ static const char *const flow_keys[] = {
 };
 static const char *const platform_keys[] = {
 	"dram_bandwidth", "inter_socket_bandwidth", "rc_peer_bandwidth",
+	"rc_peer_direction_bandwidth",
 	"rc_peer_read_cost", "rc_peer_reads", "rc_peer_writes",
 	"max_payload_size", "max_read_request_size", NULL,
 };
@@ -95,6 +96,9 @@ static int read_platform(struct p2pdma_json_reader *r, struct json_object *o,
 			get_rate(r, o, "inter_socket_bandwidth", 1e6, MAX_RATE, &ov->inter_socket_bw);
 		if (has(o, "rc_peer_bandwidth"))
 			get_rate(r, o, "rc_peer_bandwidth", 1e6, MAX_RATE, &ov->rc_peer_bw);
+		if (has(o, "rc_peer_direction_bandwidth"))
+			get_rate(r, o, "rc_peer_direction_bandwidth", 1e6, MAX_RATE,
+				 &ov->rc_peer_dir_bw);
 		if (has(o, "rc_peer_read_cost"))
 			get_rate(r, o, "rc_peer_read_cost", 1, 100, &ov->rc_peer_read_cost);
 		if (has(o, "rc_peer_reads"))
@@ -274,7 +278,8 @@ static int read_header(struct p2pdma_json_reader *r, struct json_object *top,
 
 void p2pdma_bw_override_init(struct p2pdma_bw_override *ov)
 {
-	ov->dram_bw = ov->inter_socket_bw = ov->rc_peer_bw = ov->rc_peer_read_cost = NAN;
+	ov->dram_bw = ov->inter_socket_bw = ov->rc_peer_bw = ov->rc_peer_dir_bw = NAN;
+	ov->rc_peer_read_cost = NAN;
 	ov->rc_peer_reads = ov->rc_peer_writes = -1;
 	ov->mps = ov->mrrs = 0;
 }
