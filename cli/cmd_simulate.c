@@ -235,7 +235,7 @@ static int draw(const struct p2pdma_fabric *f, const struct p2pdma_bw_workload *
 	struct p2pdma_dot_link *links = calloc(f->nr_fns + 1, sizeof(*links));
 	char (*labels)[96] = calloc(f->nr_fns + 1, sizeof(*labels)), title[256];
 	struct p2pdma_dot_opts o = { .title = title, .links = links };
-	size_t i;
+	size_t i, n = 0;
 	int ret;
 
 	if (!u || !links || !labels) {
@@ -256,16 +256,17 @@ static int draw(const struct p2pdma_fabric *f, const struct p2pdma_bw_workload *
 
 		if (!l->used)
 			continue;
-		snprintf(labels[o.nr_links], sizeof(labels[0]),
+		snprintf(labels[n], sizeof(labels[0]),
 			 "P2P up %.0f%% down %.0f%%, bounce up %.0f%% down %.0f%%",
 			 100 * l->p2p[1], 100 * l->p2p[0], 100 * l->bounce[1], 100 * l->bounce[0]);
-		links[o.nr_links++] = (struct p2pdma_dot_link){
-			f->fns[i], labels[o.nr_links],
-			util_color(fmax(l->p2p[0], l->p2p[1])) };
+		links[n] = (struct p2pdma_dot_link){ f->fns[i], labels[n],
+						     util_color(fmax(l->p2p[0], l->p2p[1])) };
+		n++;
 	}
 	snprintf(title, sizeof(title),
 		 "p2pdma simulate %s: links coloured by P2P utilization (green < 50 %%, amber < 90 %%, red >= 90 %%)",
 		 w->name);
+	o.nr_links = n;
 	ret = cli_dot_output(f, &o, a->svg);
 out:
 	free(u);

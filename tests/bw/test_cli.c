@@ -78,7 +78,7 @@ static void json_keys_as_the_issue_says(void **state)
 
 static void dot_colours_links(void **state)
 {
-	char *out = NULL;
+	char *out = NULL, *line;
 
 	(void)state;
 	assert_int_equal(tu_run(&out, NULL, "%s %s simulate --workload gpu-nic --dot",
@@ -86,6 +86,15 @@ static void dot_colours_links(void **state)
 	assert_non_null(strstr(out, "digraph"));
 	assert_non_null(strstr(out, "P2P up "));
 	assert_non_null(strstr(out, "color=\"#c0392b\""));	/* a full link */
+	free(out);
+	/* Each edge carries its own figures: the NIC's link is full one way (red). */
+	assert_int_equal(tu_run(&out, NULL, "%s -i builtin:amd-epyc-2gpu simulate --dot",
+				tu_p2pdma_bin()), 0);
+	line = strstr(out, "\"0000:40:03.1\" -> \"0000:42:00.0\"");
+	assert_non_null(line);
+	*strchr(line, '\n') = '\0';
+	assert_non_null(strstr(line, "down 100%"));
+	assert_non_null(strstr(line, "#c0392b"));
 	free(out);
 }
 
