@@ -293,6 +293,73 @@ int p2pdma_sim_nic_send(struct p2pdma_sim *s, struct p2pdma_sim_nic *n,
 int p2pdma_sim_gpu_bar(const struct p2pdma_sim_gpu *g, int *bar, uint64_t *phys,
 		       uint64_t *size);
 
+/* ---------------------------------------------------------------------- */
+/* Copy engine: NVMe to NVMe through a p2pmem buffer or host memory        */
+
+enum p2pdma_sim_via {
+	P2PDMA_SIM_VIA_AUTO,	/* the provider find would choose for {src, dst} */
+	P2PDMA_SIM_VIA_HOST,	/* a host bounce buffer */
+	P2PDMA_SIM_VIA_PROVIDER,	/* @via_fn's p2pmem */
+};
+
+/* One end of a copy: a namespace of an NVMe controller and a byte offset. */
+struct p2pdma_sim_ns_ref {
+	const struct p2pdma_function *fn;
+	uint32_t nsid;			/* 0: 1 */
+	uint64_t offset;		/* bytes, a multiple of the block size */
+};
+
+#define P2PDMA_SIM_COPY_CHUNK	(128ULL << 10)
+#define P2PDMA_SIM_COPY_DEPTH	4u
+
+struct p2pdma_sim_copy_req {
+	struct p2pdma_sim_ns_ref src, dst;
+	uint64_t size;			/* bytes, a multiple of both block sizes */
+	enum p2pdma_sim_via via;
+	const struct p2pdma_function *via_fn;	/* VIA_PROVIDER */
+	uint64_t chunk;			/* 0: P2PDMA_SIM_COPY_CHUNK */
+	unsigned int depth;		/* 0: P2PDMA_SIM_COPY_DEPTH */
+	bool check;			/* compare destination with source afterwards */
+	uint64_t seed;			/* provider choice among ties (VIA_AUTO) */
+};
+
+/* One leg: the source's Read into the buffer, or the destination's Write out of it. */
+struct p2pdma_sim_copy_leg {
+	const struct p2pdma_function *dev;
+	enum p2pdma_map_type map_type;		/* UNKNOWN for host memory */
+	enum p2pdma_dma_how how;		/* how the buffer was mapped for it */
+	struct p2pdma_sim_route route;		/* of its first DMA */
+};
+
+struct p2pdma_sim_copy_result {
+	const struct p2pdma_function *provider;	/* NULL: host memory */
+	bool fallback;				/* wanted p2pmem, used host memory */
+	char fallback_reason[P2PDMA_REASON_MAX];	/* one line: reason and fix */
+	struct p2pdma_sim_copy_leg leg[2];	/* [0] read into, [1] write out of */
+	uint64_t bytes;				/* copied */
+	uint64_t chunk;
+	unsigned int depth;
+	uint64_t buffer_phys;			/* CPU physical start of the buffers */
+	uint64_t host_memory_bytes;		/* DMA bytes into and out of host RAM */
+	uint64_t switch_local_bytes, rc_bytes, internal_bytes;
+	uint64_t dmas;
+	bool checked;
+	bool data_ok;				/* when checked */
+	uint64_t first_diff;			/* when !data_ok: byte offset into the copy */
+};
+
+/*
+ * Copy @req->size bytes between two namespaces through one set of
+ * @depth buffers of @chunk bytes, reused.  Errors of the request (not an
+ * NVMe controller, sizes, overlap, a provider without p2pmem or too
+ * small) are -EINVAL with a reason and nothing written.  A provider
+ * the policy refuses for either device (NOT_SUPPORTED), or a map refused
+ * with -EREMOTEIO, makes it fall back to host memory and say why in
+ * @res->fallback_reason.  A routing error during the copy fails it.
+ */
+int p2pdma_sim_copy(struct p2pdma_sim *s, const struct p2pdma_sim_copy_req *req,
+		    struct p2pdma_sim_copy_result *res, struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif

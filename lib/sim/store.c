@@ -47,7 +47,8 @@ void sim_store_free(struct sim_store *st)
 	if (!st)
 		return;
 	for (i = 0; i < st->cap; i++)
-		free(st->t[i].data);
+		if (st->t[i].key != EMPTY)
+			free(st->t[i].data);
 	free(st->t);
 	free(st);
 }
