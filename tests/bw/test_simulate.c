@@ -306,6 +306,51 @@ static void device_limit(void **state)
 	box_free(&b);
 }
 
+/* A link whose state nobody reported is named, with what was assumed. */
+static void unknown_link_is_said(void **state)
+{
+	struct p2pdma_bw_result *r;
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_function *w;
+	struct box b;
+	size_t i;
+	bool said = false;
+
+	(void)state;
+	box_build(&b);
+	assert_int_equal(p2pdma_fabric_lookup(b.f, "09:00.0", &w, &e), 0);
+	w->link = (struct p2pdma_link){ 0, 0, 0, 0 };
+	w->parent->link = (struct p2pdma_link){ 0, 0, 0, 0 };
+	r = run(&b, "{\"flows\": [{\"from\": \"03:00.0\", \"to\": \"09:00.0\", \"bytes\": 4096}]}");
+	for (i = 0; i < r->nr_assumed; i++)
+		said |= !strcmp(r->assumed[i], "link above 0000:09:00.0: negotiated speed and width unknown, assumed x16 16.0 GT/s (a default)");
+	assert_true(said);
+	p2pdma_bw_result_free(r);
+	box_free(&b);
+}
+
+/* One DMA alone, for copy: 1 MiB written switch-locally at the Gen4 x16 rate. */
+static void single_transfer_time(void **state)
+{
+	struct p2pdma_function *a, *x;
+	struct p2pdma_error e = { 0 };
+	double t = 0, rate = 0;
+	struct box b;
+
+	(void)state;
+	box_build(&b);
+	assert_int_equal(p2pdma_fabric_lookup(b.f, "03:00.0", &a, &e), 0);
+	assert_int_equal(p2pdma_fabric_lookup(b.f, "04:00.0", &x, &e), 0);
+	if (p2pdma_bw_transfer_time(b.s, a, x->bars[1].start, 1 << 20, true, &t, &rate, &e))
+		fail_msg("%s", e.reason);
+	assert_float_equal(rate, GEN4X16_WRITE, 1e3);
+	assert_float_equal(t, (1 << 20) / GEN4X16_WRITE, 1e-12);
+	/* An address nobody claims is the router's error, not a time. */
+	assert_true(p2pdma_bw_transfer_time(b.s, a, 0x7000000000000ULL, 4096, true, &t, &rate,
+					    &e) < 0);
+	box_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +361,8 @@ int main(void)
 		cmocka_unit_test(cross_socket_pays),
 		cmocka_unit_test(peer_reads_refused),
 		cmocka_unit_test(device_limit),
+		cmocka_unit_test(unknown_link_is_said),
+		cmocka_unit_test(single_transfer_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
