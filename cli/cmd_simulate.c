@@ -56,26 +56,29 @@ static void print_flow(const struct p2pdma_bw_workload *w, const struct p2pdma_b
 		       size_t i)
 {
 	const struct p2pdma_bw_flow_result *fr = &r->flows[i];
-	char a[P2PDMA_BDF_STRLEN], b[P2PDMA_BDF_STRLEN], v[P2PDMA_BDF_STRLEN], p2p[16], ratio[16];
+	char a[P2PDMA_BDF_STRLEN], b[P2PDMA_BDF_STRLEN], v[P2PDMA_BDF_STRLEN];
+	char p2p[16], bounce[16], ratio[16];
 
-	if (fr->p2p.ok) {
-		snprintf(p2p, sizeof(p2p), "%.2f", fr->p2p.rate / GB);
+	snprintf(p2p, sizeof(p2p), fr->p2p.ok ? "%.2f" : "-", fr->p2p.rate / GB);
+	snprintf(bounce, sizeof(bounce), fr->bounce.ok ? "%.2f" : "-", fr->bounce.rate / GB);
+	if (fr->p2p.ok && fr->bounce.ok)
 		snprintf(ratio, sizeof(ratio), "%.2fx", fr->p2p.rate / fr->bounce.rate);
-	} else {
-		snprintf(p2p, sizeof(p2p), "-");
+	else
 		snprintf(ratio, sizeof(ratio), "-");
-	}
-	printf("%3zu  %-12s  %-12s  %-12s  %-16s %8s %8.2f %7s  %s\n", i,
+	printf("%3zu  %-12s  %-12s  %-12s  %-16s %8s %8s %7s  %s\n", i,
 	       bdf(w->flows[i].from, a, sizeof(a)), bdf(w->flows[i].to, b, sizeof(b)),
 	       fr->p2p.ok || fr->p2p.via ? bdf(fr->p2p.via, v, sizeof(v)) : "-",
 	       fr->verdict ? p2pdma_map_type_name(fr->verdict) : "host (as asked)", p2p,
-	       fr->bounce.rate / GB, ratio, fr->p2p.ok ? res_name(r, fr->p2p.bottleneck) : "-");
+	       bounce, ratio, fr->p2p.ok ? res_name(r, fr->p2p.bottleneck) : "-");
 	if (fr->p2p.ok)
 		printf("     P2P path: %s\n", fr->p2p.path);
 	else
 		printf("     P2P refused: %s\n", fr->p2p.reason);
-	printf("     bounce path: %s; bottleneck %s\n", fr->bounce.path,
-	       res_name(r, fr->bounce.bottleneck));
+	if (fr->bounce.ok)
+		printf("     bounce path: %s; bottleneck %s\n", fr->bounce.path,
+		       res_name(r, fr->bounce.bottleneck));
+	else
+		printf("     bounce refused: %s\n", fr->bounce.reason);
 }
 
 static void print_table(const struct cli *cli, const struct p2pdma_bw_workload *w,
@@ -114,7 +117,7 @@ static struct json_object *json_flow(const struct p2pdma_bw_workload *w,
 	const struct p2pdma_bw_flow_result *fr = &r->flows[i];
 	struct json_object *o = json_object_new_object();
 	char a[P2PDMA_BDF_STRLEN];
-	bool ok = fr->p2p.ok;
+	bool ok = fr->p2p.ok, bok = fr->bounce.ok;
 
 	json_object_object_add(o, "from", json_object_new_string(bdf(w->flows[i].from, a, sizeof(a))));
 	json_object_object_add(o, "to", json_object_new_string(bdf(w->flows[i].to, a, sizeof(a))));
@@ -124,20 +127,23 @@ static struct json_object *json_flow(const struct p2pdma_bw_workload *w,
 	json_object_object_add(o, "verdict", fr->verdict ?
 			       json_object_new_string(p2pdma_map_type_name(fr->verdict)) : NULL);
 	json_object_object_add(o, "p2p_throughput", ok ? json_object_new_double(fr->p2p.rate) : NULL);
-	json_object_object_add(o, "bounce_throughput", json_object_new_double(fr->bounce.rate));
-	json_object_object_add(o, "ratio", ok ? json_object_new_double(fr->p2p.rate / fr->bounce.rate) : NULL);
+	json_object_object_add(o, "bounce_throughput",
+			       bok ? json_object_new_double(fr->bounce.rate) : NULL);
+	json_object_object_add(o, "ratio", ok && bok ?
+			       json_object_new_double(fr->p2p.rate / fr->bounce.rate) : NULL);
 	json_object_object_add(o, "p2p_time", ok ? json_object_new_double(fr->p2p.time) : NULL);
-	json_object_object_add(o, "bounce_time", json_object_new_double(fr->bounce.time));
+	json_object_object_add(o, "bounce_time", bok ? json_object_new_double(fr->bounce.time) : NULL);
 	json_object_object_add(o, "p2p_host_memory_bytes",
 			       ok ? json_object_new_uint64(fr->p2p.host_bytes) : NULL);
 	json_object_object_add(o, "bounce_host_memory_bytes",
-			       json_object_new_uint64(fr->bounce.host_bytes));
+			       bok ? json_object_new_uint64(fr->bounce.host_bytes) : NULL);
 	json_object_object_add(o, "bottleneck", ok ? str_or_null(res_name(r, fr->p2p.bottleneck)) : NULL);
 	json_object_object_add(o, "bounce_bottleneck",
-			       json_object_new_string(res_name(r, fr->bounce.bottleneck)));
+			       bok ? json_object_new_string(res_name(r, fr->bounce.bottleneck)) : NULL);
 	json_object_object_add(o, "p2p_path", ok ? json_object_new_string(fr->p2p.path) : NULL);
-	json_object_object_add(o, "bounce_path", json_object_new_string(fr->bounce.path));
+	json_object_object_add(o, "bounce_path", bok ? json_object_new_string(fr->bounce.path) : NULL);
 	json_object_object_add(o, "p2p_refused", ok ? NULL : str_or_null(fr->p2p.reason));
+	json_object_object_add(o, "bounce_refused", bok ? NULL : str_or_null(fr->bounce.reason));
 	return o;
 }
 

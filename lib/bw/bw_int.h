@@ -29,6 +29,8 @@ const struct p2pdma_function *bw_link_owner(const struct p2pdma_function *fn);
 
 /* A GPU (or accelerator) with memory to transfer into. */
 bool bw_is_gpu(const struct p2pdma_function *fn);
+/* A GPU, or a p2pmem device that is neither a drive nor a NIC. */
+bool bw_is_memory(const struct p2pdma_function *fn);
 
 /* An empty workload named @name, overrides unset. */
 struct p2pdma_bw_workload *bw_workload_new(const char *name);

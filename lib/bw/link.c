@@ -97,3 +97,14 @@ bool bw_is_gpu(const struct p2pdma_function *fn)
 			return true;
 	return false;
 }
+
+/*
+ * Memory a transfer can land in directly: a GPU, or a p2pmem device that
+ * is not itself a drive or a NIC (a p2pmem card).
+ */
+bool bw_is_memory(const struct p2pdma_function *fn)
+{
+	unsigned int base = fn->class_code >> 16;
+
+	return bw_is_gpu(fn) || (fn->p2pmem.present && base != 0x01 && base != 0x02);
+}

@@ -189,7 +189,7 @@ static int route_leg(struct run *r, const struct leg *l, struct p2pdma_sim_route
 /* ---------------------------------------------------------------------- */
 /* Planning a flow                                                         */
 
-/* "auto": into a GPU's memory, out of a GPU's memory, else find's provider. */
+/* "auto": into memory (a GPU, a p2pmem card), out of such memory, else find's provider. */
 static const struct p2pdma_function *auto_via(struct run *r,
 					      const struct p2pdma_bw_flow_spec *fl)
 {
@@ -197,9 +197,9 @@ static const struct p2pdma_function *auto_via(struct run *r,
 	struct p2pdma_find_result *res = NULL;
 	const struct p2pdma_function *via = NULL;
 
-	if (bw_is_gpu(fl->to))
+	if (bw_is_memory(fl->to))
 		return fl->to;
-	if (bw_is_gpu(fl->from))
+	if (bw_is_memory(fl->from))
 		return fl->from;
 	if (!p2pdma_find(r->pol, cl, 2, 0, &res, NULL) && res)
 		via = res->chosen;
