@@ -276,6 +276,18 @@ static void write_machine(const char *name, const struct p2pdma_fabric *f,
 	write_workload(name, w);
 }
 
+/* Write the anchor's machine and workload (with --write), and free them all. */
+static void anchor_done(const char *name, struct mb *m, struct p2pdma_bw_workload *w,
+			struct p2pdma_bw_result *r, struct p2pdma_sim *s)
+{
+	if (w && name)
+		write_machine(name, m->f, w);
+	p2pdma_bw_result_free(r);
+	p2pdma_sim_free(s);
+	p2pdma_bw_workload_free(w);
+	p2pdma_fabric_free(m->f);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The anchors                                                             */
 
@@ -322,11 +334,7 @@ static void anchor_gds_gen4(void)
 	row("GDS compat mode: host-memory bytes per payload byte",
 	    (double)r->bounce_host_bytes / (4.0 * GIB), 2.0, "x", false,
 	    "gds-report: \"nearly 2x\" (writes)");
-	write_machine("gds-gen4", m.f, w);
-	p2pdma_bw_result_free(r);
-	p2pdma_sim_free(s);
-	p2pdma_bw_workload_free(w);
-	p2pdma_fabric_free(m.f);
+	anchor_done("gds-gen4", &m, w, r, s);
 }
 
 /* 4 Gen5 x4 NVMe drives, each into its own Gen5 x16 GPU. */
@@ -353,11 +361,7 @@ static void anchor_gds_gen5(void)
 	r = simulate(m.f, &s, w);
 	row("GDS 4x Gen5 NVMe RAID0 -> 4 GPUs", sum_rate(r, false) / GIB, 53.0, "GiB/s", false,
 	    "gds-report.pages.dev/theory");
-	write_machine("gds-gen5-raid0", m.f, w);
-	p2pdma_bw_result_free(r);
-	p2pdma_sim_free(s);
-	p2pdma_bw_workload_free(w);
-	p2pdma_fabric_free(m.f);
+	anchor_done("gds-gen5-raid0", &m, w, r, s);
 }
 
 /*
@@ -398,11 +402,7 @@ static double gpu_pair(const char *name, const char *vendor, unsigned int family
 	rate = sum_rate(r, false);
 	if (bounce)
 		*bounce = sum_rate(r, true);
-	write_machine(name, m.f, w);
-	p2pdma_bw_result_free(r);
-	p2pdma_sim_free(s);
-	p2pdma_bw_workload_free(w);
-	p2pdma_fabric_free(m.f);
+	anchor_done(name, &m, w, r, s);
 	return rate;
 }
 
@@ -487,8 +487,7 @@ static void anchor_broadwell(void)
 		p2pdma_bw_result_free(r);
 		p2pdma_bw_workload_free(w);
 	}
-	p2pdma_sim_free(s);
-	p2pdma_fabric_free(m.f);
+	anchor_done(NULL, &m, NULL, NULL, s);
 }
 
 /* An NVMe drive's CMB as p2pmem on a Gen3 x4 link, written by a NIC (Eideticom, 2017). */
@@ -512,11 +511,7 @@ static void anchor_cmb(void)
 	r = simulate(m.f, &s, w);
 	row("NVMe CMB, Gen3 x4: NIC -> p2pmem", sum_rate(r, false) / GB, 3.2, "GB/s", false,
 	    "eideticom.com blog 25 (2017); flash and DLLPs not modelled");
-	write_machine("cmb-gen3x4", m.f, w);
-	p2pdma_bw_result_free(r);
-	p2pdma_sim_free(s);
-	p2pdma_bw_workload_free(w);
-	p2pdma_fabric_free(m.f);
+	anchor_done("cmb-gen3x4", &m, w, r, s);
 }
 
 static void print_anchors(void)
