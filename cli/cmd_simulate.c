@@ -111,11 +111,30 @@ static struct json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+/* {"link 0000:03:00.0 up": 0.5, ...}: what the flow loads, and how full it is. */
+static struct json_object *json_loaded(const struct p2pdma_bw_result *r,
+				       const struct p2pdma_bw_mode *m, bool bounce)
+{
+	struct json_object *o;
+	size_t i;
+
+	if (!m->ok)
+		return NULL;
+	o = json_object_new_object();
+	for (i = 0; i < m->nr_res; i++) {
+		const struct p2pdma_bw_resource *x = &r->res[m->res[i]];
+
+		json_object_object_add(o, x->name, json_object_new_double(
+			(bounce ? x->bounce_load : x->p2p_load) / x->capacity));
+	}
+	return o;
+}
+
 static struct json_object *json_flow(const struct p2pdma_bw_workload *w,
 				     const struct p2pdma_bw_result *r, size_t i)
 {
 	const struct p2pdma_bw_flow_result *fr = &r->flows[i];
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *u;
 	char a[P2PDMA_BDF_STRLEN];
 	bool ok = fr->p2p.ok, bok = fr->bounce.ok;
 
@@ -144,6 +163,10 @@ static struct json_object *json_flow(const struct p2pdma_bw_workload *w,
 	json_object_object_add(o, "bounce_path", bok ? json_object_new_string(fr->bounce.path) : NULL);
 	json_object_object_add(o, "p2p_refused", ok ? NULL : str_or_null(fr->p2p.reason));
 	json_object_object_add(o, "bounce_refused", bok ? NULL : str_or_null(fr->bounce.reason));
+	u = json_object_new_object();
+	json_object_object_add(u, "p2p", json_loaded(r, &fr->p2p, false));
+	json_object_object_add(u, "bounce", json_loaded(r, &fr->bounce, true));
+	json_object_object_add(o, "utilization", u);
 	return o;
 }
 
@@ -155,7 +178,7 @@ static const char *const kind_names[] = {
 	[P2PDMA_BW_RES_DEVICE] = "device",
 };
 
-static struct json_object *json_utilization(const struct p2pdma_bw_result *r)
+static struct json_object *json_resources(const struct p2pdma_bw_result *r)
 {
 	struct json_object *arr = json_object_new_array();
 	size_t i;
@@ -211,7 +234,7 @@ static int print_json(const struct p2pdma_bw_workload *w, const struct p2pdma_bw
 	json_object_object_add(tot, "p2p_time", json_object_new_double(r->p2p_time));
 	json_object_object_add(tot, "bounce_time", json_object_new_double(r->bounce_time));
 	json_object_object_add(o, "totals", tot);
-	json_object_object_add(o, "utilization", json_utilization(r));
+	json_object_object_add(o, "resources", json_resources(r));
 	for (i = 0; i < r->nr_assumed; i++)
 		json_object_array_add(as, json_object_new_string(r->assumed[i]));
 	json_object_object_add(o, "assumed", as);

@@ -235,6 +235,8 @@ struct p2pdma_bw_mode {
 	char *path;
 	const struct p2pdma_function *via;	/* the memory gone through, NULL: host */
 	int host_node;				/* host memory's node, -1 none/unknown */
+	long *res;		/* what it loads: indices into result->res, each once */
+	size_t nr_res;
 };
 
 struct p2pdma_bw_flow_result {

@@ -391,7 +391,24 @@ out:
 	return ret;
 }
 
-/* A plan's outcome into the flow's mode: ok, reason, path, host bytes. */
+/* The resources a plan loads, each once, in the order first loaded. */
+static int keep_resources(struct p2pdma_bw_mode *m, const struct bw_plan *p)
+{
+	size_t i, j;
+
+	m->res = calloc(p->nr + 1, sizeof(*m->res));
+	if (!m->res)
+		return -ENOMEM;
+	for (i = 0; i < p->nr; i++) {
+		for (j = 0; j < m->nr_res && m->res[j] != p->uses[i].res; j++)
+			;
+		if (j == m->nr_res)
+			m->res[m->nr_res++] = p->uses[i].res;
+	}
+	return 0;
+}
+
+/* A plan's outcome into the flow's mode: ok, reason, path, host bytes, resources. */
 static int keep_plan(struct p2pdma_bw_mode *m, struct bw_plan *p)
 {
 	m->ok = p->ok;
@@ -402,7 +419,7 @@ static int keep_plan(struct p2pdma_bw_mode *m, struct bw_plan *p)
 		return -ENOMEM;
 	if (!m->path && !(m->path = strdup("")))
 		return -ENOMEM;
-	return 0;
+	return p->ok ? keep_resources(m, p) : 0;
 }
 
 static int plan_flow(struct run *r, struct p2pdma_bw_result *res, size_t i,
@@ -500,6 +517,7 @@ static void mode_release(struct p2pdma_bw_mode *m)
 {
 	free(m->reason);
 	free(m->path);
+	free(m->res);
 }
 
 void p2pdma_bw_result_free(struct p2pdma_bw_result *r)

@@ -67,9 +67,16 @@ static void json_keys_as_the_issue_says(void **state)
 	/* Flow 2 asked for host memory: it has host bytes in both runs. */
 	f0 = json_object_array_get_idx(flows, 2);
 	assert_int_equal(json_object_get_int64(key(f0, "p2p_host_memory_bytes")), 2 * 65536);
-	util = key(o, "utilization");
+	/* Per flow, per resource it loads: flow 1 runs at its device limit, full. */
+	util = key(key(f0, "utilization"), "bounce");
+	assert_true(json_object_object_length(util) > 0);
+	f0 = json_object_array_get_idx(flows, 1);
+	util = key(key(f0, "utilization"), "p2p");
+	assert_float_equal(json_object_get_double(key(util, "flow 1 device limit")), 1, 1e-9);
+	util = key(o, "resources");
 	assert_true(json_object_array_length(util) > 0);
 	key(json_object_array_get_idx(util, 0), "p2p");
+	key(json_object_array_get_idx(util, 0), "capacity");
 	key(key(o, "totals"), "bounce_host_memory_bytes");
 	json_object_put(o);
 	free(out);
