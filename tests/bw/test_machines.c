@@ -148,11 +148,124 @@ static void xeon_runs_all_six(void **state)
 	assert_int_equal(run_machine(getenv("P2PDMA_MACHINES_DIR"), "dual-xeon-8gpu"), 6);
 }
 
+/*
+ * The links the model charges are the links the simulated platform moves
+ * the bytes over: for every drive and NIC against every GPU of the Xeon
+ * machine, a write into the GPU's BAR and a read from it, the model's
+ * link directions against p2pdma_sim_link_bytes() after the real DMA.
+ */
+static bool physical(const struct p2pdma_function *fn)
+{
+	return fn->parent && fn->role != P2PDMA_ROLE_ROOT_PORT &&
+	       fn->role != P2PDMA_ROLE_SWITCH_DOWNSTREAM;
+}
+
+static void check_links(struct p2pdma_sim *s, const struct p2pdma_fabric *f,
+			const struct p2pdma_bw_result *r, const struct p2pdma_function *init,
+			const struct p2pdma_function *gpu, bool write)
+{
+	struct p2pdma_dma_resource res;
+	struct p2pdma_error e = { 0 };
+	char buf[4096] = { 0 };
+	double load[2][512] = { { 0 } };	/* [up][fn]: a read's requests load less */
+	size_t i;
+	int ret;
+
+	assert_true(f->nr_fns <= 512);
+	for (i = 0; i < r->flows[0].p2p.nr_res; i++) {
+		const struct p2pdma_bw_resource *x = &r->res[r->flows[0].p2p.res[i]];
+
+		if (x->kind == P2PDMA_BW_RES_LINK)
+			load[x->up][x->fn->index] = x->p2p_load;
+	}
+	p2pdma_sim_stats_reset(s);
+	assert_int_equal(p2pdma_dma_map_resource(p2pdma_sim_dma(s), init, gpu->bars[1].start,
+						 sizeof(buf), &res, &e), 0);
+	ret = write ? p2pdma_sim_dma_write(s, init, res.dma_addr, buf, sizeof(buf), &e) :
+		      p2pdma_sim_dma_read(s, init, res.dma_addr, buf, sizeof(buf), &e);
+	if (ret)
+		fail_msg("%s", e.reason);
+	p2pdma_dma_unmap_resource(p2pdma_sim_dma(s), &res, NULL);
+	for (i = 0; i < f->nr_fns; i++) {
+		const struct p2pdma_function *fn = f->fns[i];
+		bool up = p2pdma_sim_link_bytes(s, fn, true), down = p2pdma_sim_link_bytes(s, fn, false);
+
+		if (!physical(fn))
+			continue;
+		{
+		/*
+		 * The data loads a way at least half as much as the other way
+		 * (both, when the route crosses the link up and back down); a
+		 * read's requests alone load it 25 times less.
+		 */
+		double most = fmax(load[1][i], load[0][i]);
+		bool m_up = most > 0 && load[1][i] >= most / 2;
+		bool m_down = most > 0 && load[0][i] >= most / 2;
+
+		if (m_up != up || m_down != down)
+			fail_msg("link above %02x:%02x.%d: model %d/%d, platform %d/%d (%s)",
+				 fn->bdf.bus, fn->bdf.dev, fn->bdf.fn, m_up, m_down, up, down,
+				 write ? "write" : "read");
+		}
+	}
+}
+
+static void model_links_are_the_routed_links(void **state)
+{
+	struct p2pdma_load_opts o = { .path = "builtin:dual-xeon-8gpu",
+				      .builtin_dir = getenv("P2PDMA_MACHINES_DIR") };
+	struct p2pdma_fabric *f = NULL;
+	struct p2pdma_sim *s = NULL;
+	struct p2pdma_error e = { 0 };
+	size_t i, j, pairs = 0;
+
+	(void)state;
+	if (p2pdma_fabric_load(&o, &f, &e) || p2pdma_sim_new(f, NULL, &s, &e))
+		fail_msg("%s", e.reason);
+	for (i = 0; i < f->nr_fns; i++) {
+		const struct p2pdma_function *a = f->fns[i];
+		unsigned int base = a->class_code >> 16;
+
+		if (p2pdma_function_is_bridge(a) || (base != 0x01 && base != 0x02) || !a->parent)
+			continue;
+		for (j = 0; j < f->nr_fns; j++) {
+			const struct p2pdma_function *g = f->fns[j];
+			struct p2pdma_bw_workload *w = NULL;
+			struct p2pdma_bw_result *r = NULL;
+			char json[256];
+			int write;
+
+			if (g->class_code != 0x030200)
+				continue;
+			for (write = 0; write < 2; write++) {
+				snprintf(json, sizeof(json),
+					 "{\"flows\": [{\"from\": \"%02x:%02x.%d\", \"to\": \"%02x:%02x.%d\", \"bytes\": 4096}]}",
+					 (write ? a : g)->bdf.bus, (write ? a : g)->bdf.dev,
+					 (write ? a : g)->bdf.fn, (write ? g : a)->bdf.bus,
+					 (write ? g : a)->bdf.dev, (write ? g : a)->bdf.fn);
+				if (p2pdma_bw_workload_parse(f, "pair", json, strlen(json), &w, &e) ||
+				    p2pdma_bw_simulate(s, w, &r, &e))
+					fail_msg("%s", e.reason);
+				if (r->flows[0].p2p.ok) {
+					check_links(s, f, r, a, g, write);
+					pairs++;
+				}
+				p2pdma_bw_result_free(r);
+				p2pdma_bw_workload_free(w);
+			}
+		}
+	}
+	assert_true(pairs >= 100);	/* 12 devices x 8 GPUs x 2 ways, those the kernel allows */
+	p2pdma_sim_free(s);
+	p2pdma_fabric_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_machine_every_workload),
 		cmocka_unit_test(xeon_runs_all_six),
+		cmocka_unit_test(model_links_are_the_routed_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
