@@ -17,6 +17,8 @@ struct bw_link_consts {
 	unsigned int cpl_hdr;		/* completion TLP header */
 	unsigned int framing;		/* framing, sequence number, LCRC per TLP */
 	unsigned int framing_flit;	/* the same in FLIT mode */
+	/* A link whose state neither end reported (said as assumed). */
+	uint32_t unknown_mts, unknown_width;
 };
 
 extern const struct bw_link_consts bw_link;

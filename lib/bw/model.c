@@ -15,10 +15,6 @@
 
 #include "bw_int.h"
 
-/* A link state nobody reported: the fastest PCIe generation most parts have. */
-#define DEFAULT_MTS 16000
-#define DEFAULT_WIDTH 16
-
 int bw_catalog_init(struct bw_catalog *c, const struct p2pdma_fabric *f,
 		    const struct p2pdma_bw_platform *plat)
 {
@@ -164,8 +160,8 @@ static int link_state(struct bw_catalog *c, const struct p2pdma_function *fn,
 		*width = p->width;
 		return 0;
 	}
-	*mts = l->max_speed ? l->max_speed : p->max_speed ? p->max_speed : DEFAULT_MTS;
-	*width = l->max_width ? l->max_width : p->max_width ? p->max_width : DEFAULT_WIDTH;
+	*mts = l->max_speed ? l->max_speed : p->max_speed ? p->max_speed : bw_link.unknown_mts;
+	*width = l->max_width ? l->max_width : p->max_width ? p->max_width : bw_link.unknown_width;
 	return bw_assume(c, "link above %s: negotiated speed and width unknown, assumed x%u %s (%s)",
 			 p2pdma_bdf_format(&fn->bdf, name, sizeof(name)), *width,
 			 p2pdma_link_speed_format(*mts, sp, sizeof(sp)),

@@ -32,6 +32,9 @@ const struct bw_link_consts bw_link = {
 	.cpl_hdr = 12,
 	.framing = 8,
 	.framing_flit = 0,
+	/* Gen4 x16: the fastest link most parts of the last years negotiate. */
+	.unknown_mts = 16000,
+	.unknown_width = 16,
 };
 
 static const char src_nccl_sys[] =
