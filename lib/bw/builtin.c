@@ -8,6 +8,7 @@
  * they can.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static const char *const kind_names[] = { "NVMe drives", "NICs", "GPUs" };
 struct devs {
 	const struct p2pdma_function **v[NR_KINDS];
 	size_t n[NR_KINDS];
+	size_t gpus_without_bar;	/* the source described no BARs (NCCL XML) */
 };
 
 static const struct builtin {
@@ -74,6 +76,26 @@ static int kind_of(const struct p2pdma_function *fn)
 	}
 }
 
+static bool has_memory_bar(const struct p2pdma_function *fn)
+{
+	int i;
+
+	for (i = 0; i < P2PDMA_NUM_BARS; i++)
+		if ((fn->bars[i].flags & P2PDMA_BAR_MEM) && fn->bars[i].size)
+			return true;
+	return false;
+}
+
+/* "; 8 GPUs are described without BARs (the source gave none): nothing can land in them" */
+static const char *bar_note(const struct devs *d, char *buf, size_t len)
+{
+	if (!d->gpus_without_bar)
+		return "";
+	snprintf(buf, len, "; %zu GPU(s) are described without BARs (the source gave none), so nothing can be transferred into them",
+		 d->gpus_without_bar);
+	return buf;
+}
+
 static void devs_free(struct devs *d)
 {
 	int k;
@@ -96,9 +118,15 @@ static int devs_collect(const struct p2pdma_fabric *f, struct devs *d)
 		}
 	}
 	for (i = 0; i < f->nr_fns; i++) {
-		k = kind_of(f->fns[i]);
+		const struct p2pdma_function *fn = f->fns[i];
+		unsigned int base = fn->class_code >> 16;
+
+		k = kind_of(fn);
 		if (k >= 0)
-			d->v[k][d->n[k]++] = f->fns[i];
+			d->v[k][d->n[k]++] = fn;
+		else if ((base == 0x03 || base == 0x12) && first_function(fn) &&
+			 !p2pdma_function_is_bridge(fn) && !has_memory_bar(fn))
+			d->gpus_without_bar++;
 	}
 	return 0;
 }
@@ -197,15 +225,19 @@ static int copy_ring(struct gen *g, const struct devs *d)
 static int need(const struct devs *d, enum kind k, size_t n, const char *name,
 		struct p2pdma_error *e)
 {
+	char note[160];
+
 	if (d->n[k] >= n)
 		return 0;
-	return p2pdma_fail(e, -ENODEV, "workload %s needs %s%zu %s; this machine has %zu",
-			   name, n > 1 ? "at least " : "", n, kind_names[k], d->n[k]);
+	return p2pdma_fail(e, -ENODEV, "workload %s needs %s%zu %s; this machine has %zu%s",
+			   name, n > 1 ? "at least " : "", n, kind_names[k], d->n[k],
+			   k == GPU ? bar_note(d, note, sizeof(note)) : "");
 }
 
 static int generate(struct gen *g, const struct devs *d, const char *name,
 		    struct p2pdma_error *e)
 {
+	char note[160];
 	int ret;
 
 	if (!strcmp(name, "copy"))
@@ -234,8 +266,8 @@ static int generate(struct gen *g, const struct devs *d, const char *name,
 		ret = pair(g, d, GPU, NIC);
 	if (!ret && !g->w->nr_flows)
 		return p2pdma_fail(e, -ENODEV,
-				   "workload all-busy needs two NVMe drives, or two devices of different kinds (NVMe, NIC, GPU); this machine has %zu, %zu, %zu",
-				   d->n[NVME], d->n[NIC], d->n[GPU]);
+				   "workload all-busy needs two NVMe drives, or two devices of different kinds (NVMe, NIC, GPU); this machine has %zu, %zu, %zu%s",
+				   d->n[NVME], d->n[NIC], d->n[GPU], bar_note(d, note, sizeof(note)));
 	return ret;
 }
 

@@ -143,7 +143,7 @@ static void bad_usage_exits_2(void **state)
 		"simulate --frobnicate",
 		"simulate /nonexistent/w.json",
 	};
-	char *err = NULL;
+	char *err = NULL, *path;
 	size_t i;
 
 	(void)state;
@@ -157,6 +157,13 @@ static void bad_usage_exits_2(void **state)
 				tu_p2pdma_bin()), 2);
 	assert_non_null(strstr(err, "needs at least 2 NVMe drives; this machine has 1"));
 	free(err);
+	/* An NCCL topology gives no BARs: its GPUs cannot be written into, and that is said. */
+	path = tu_real_path("nccl/azhpc-ndv4-topo.xml");
+	assert_int_equal(tu_run(NULL, &err, "%s -i %s simulate --workload storage-gpu",
+				tu_p2pdma_bin(), path), 2);
+	assert_non_null(strstr(err, "8 GPU(s) are described without BARs"));
+	free(err);
+	free(path);
 }
 
 /* The manual page has the command and every long option its --help names. */
