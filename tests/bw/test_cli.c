@@ -159,7 +159,7 @@ static void bad_usage_exits_2(void **state)
 	free(err);
 	/* An NCCL topology gives no BARs: its GPUs cannot be written into, and that is said. */
 	path = tu_real_path("nccl/azhpc-ndv4-topo.xml");
-	assert_int_equal(tu_run(NULL, &err, "%s -i %s simulate --workload storage-gpu",
+	assert_int_equal(tu_run(NULL, &err, "%s -i %s simulate --workload gpu-nic",
 				tu_p2pdma_bin(), path), 2);
 	assert_non_null(strstr(err, "8 GPU(s) are described without BARs"));
 	free(err);
