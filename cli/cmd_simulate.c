@@ -16,6 +16,8 @@
 
 #include "cli.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char simulate_options[] =
 	"  WORKLOAD.json         the transfers to run at once (doc/workload.md)\n"
 	"      --workload NAME   a built-in workload generated for this machine:\n"
@@ -130,42 +132,56 @@ static struct json_object *json_loaded(const struct p2pdma_bw_result *r,
 	return o;
 }
 
+/* @run's figures of one flow, keys "RUN_throughput" ...; null where it has none. */
+static void json_mode(struct json_object *o, const char *run, const struct p2pdma_bw_result *r,
+		      const struct p2pdma_bw_mode *m)
+{
+	static const char *const keys[] = {
+		"throughput", "time", "host_memory_bytes", "bottleneck", "path", "refused",
+	};
+	struct json_object *v[6] = { NULL };
+	char k[48];
+	size_t i;
+
+	if (m->ok) {
+		v[0] = json_object_new_double(m->rate);
+		v[1] = json_object_new_double(m->time);
+		v[2] = json_object_new_uint64(m->host_bytes);
+		v[3] = str_or_null(m->bottleneck >= 0 ? r->res[m->bottleneck].name : NULL);
+		v[4] = json_object_new_string(m->path);
+	} else {
+		v[5] = str_or_null(m->reason);
+	}
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		snprintf(k, sizeof(k), "%s_%s", run, keys[i]);
+		json_object_object_add(o, k, v[i]);
+	}
+}
+
 static struct json_object *json_flow(const struct p2pdma_bw_workload *w,
 				     const struct p2pdma_bw_result *r, size_t i)
 {
 	const struct p2pdma_bw_flow_result *fr = &r->flows[i];
-	struct json_object *o = json_object_new_object(), *u;
+	struct json_object *o = json_object_new_object(), *u = json_object_new_object();
+	const struct p2pdma_bw_mode *p = &fr->p2p, *b = &fr->bounce;
 	char a[P2PDMA_BDF_STRLEN];
-	bool ok = fr->p2p.ok, bok = fr->bounce.ok;
 
 	json_object_object_add(o, "from", json_object_new_string(bdf(w->flows[i].from, a, sizeof(a))));
 	json_object_object_add(o, "to", json_object_new_string(bdf(w->flows[i].to, a, sizeof(a))));
 	json_object_object_add(o, "bytes", json_object_new_uint64(w->flows[i].bytes));
-	json_object_object_add(o, "via", fr->p2p.via || ok ?
-			       json_object_new_string(bdf(fr->p2p.via, a, sizeof(a))) : NULL);
+	json_object_object_add(o, "via", p->via || p->ok ?
+			       json_object_new_string(bdf(p->via, a, sizeof(a))) : NULL);
 	json_object_object_add(o, "verdict", fr->verdict ?
 			       json_object_new_string(p2pdma_map_type_name(fr->verdict)) : NULL);
-	json_object_object_add(o, "p2p_throughput", ok ? json_object_new_double(fr->p2p.rate) : NULL);
-	json_object_object_add(o, "bounce_throughput",
-			       bok ? json_object_new_double(fr->bounce.rate) : NULL);
-	json_object_object_add(o, "ratio", ok && bok ?
-			       json_object_new_double(fr->p2p.rate / fr->bounce.rate) : NULL);
-	json_object_object_add(o, "p2p_time", ok ? json_object_new_double(fr->p2p.time) : NULL);
-	json_object_object_add(o, "bounce_time", bok ? json_object_new_double(fr->bounce.time) : NULL);
-	json_object_object_add(o, "p2p_host_memory_bytes",
-			       ok ? json_object_new_uint64(fr->p2p.host_bytes) : NULL);
-	json_object_object_add(o, "bounce_host_memory_bytes",
-			       bok ? json_object_new_uint64(fr->bounce.host_bytes) : NULL);
-	json_object_object_add(o, "bottleneck", ok ? str_or_null(res_name(r, fr->p2p.bottleneck)) : NULL);
-	json_object_object_add(o, "bounce_bottleneck",
-			       bok ? json_object_new_string(res_name(r, fr->bounce.bottleneck)) : NULL);
-	json_object_object_add(o, "p2p_path", ok ? json_object_new_string(fr->p2p.path) : NULL);
-	json_object_object_add(o, "bounce_path", bok ? json_object_new_string(fr->bounce.path) : NULL);
-	json_object_object_add(o, "p2p_refused", ok ? NULL : str_or_null(fr->p2p.reason));
-	json_object_object_add(o, "bounce_refused", bok ? NULL : str_or_null(fr->bounce.reason));
-	u = json_object_new_object();
-	json_object_object_add(u, "p2p", json_loaded(r, &fr->p2p, false));
-	json_object_object_add(u, "bounce", json_loaded(r, &fr->bounce, true));
+	json_mode(o, "p2p", r, p);
+	json_mode(o, "bounce", r, b);
+	json_object_object_add(o, "ratio", p->ok && b->ok ?
+			       json_object_new_double(p->rate / b->rate) : NULL);
+	/* The name for the P2P run's bottleneck. */
+	json_object_object_add(o, "bottleneck", p->ok && p->bottleneck >= 0 ?
+			       json_object_new_string(r->res[p->bottleneck].name) : NULL);
+	json_object_object_add(u, "p2p", json_loaded(r, p, false));
+	json_object_object_add(u, "bounce", json_loaded(r, b, true));
 	json_object_object_add(o, "utilization", u);
 	return o;
 }
