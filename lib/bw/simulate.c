@@ -296,8 +296,9 @@ static int plan_bounce(struct run *r, struct p2pdma_bw_mode *m, struct bw_plan *
 static int plan_p2p(struct run *r, struct p2pdma_bw_flow_result *fr, struct bw_plan *p,
 		    const struct p2pdma_bw_flow_spec *fl)
 {
+	const struct p2pdma_function *client[2] = { fl->from, fl->to }, *mem;
 	char a[P2PDMA_BDF_STRLEN], b[P2PDMA_BDF_STRLEN];
-	const struct p2pdma_function *mem;
+	int i;
 
 	fr->verdict = P2PDMA_MAP_UNKNOWN;
 	if (fl->via == P2PDMA_BW_VIA_HOST)
@@ -311,16 +312,12 @@ static int plan_p2p(struct run *r, struct p2pdma_bw_flow_result *fr, struct bw_p
 				 p2pdma_bdf_format(&fl->from->bdf, a, sizeof(a)),
 				 p2pdma_bdf_format(&fl->to->bdf, b, sizeof(b)));
 	}
-	if (fl->from != mem &&
-	    leg_verdict(r, mem, fl->from, &fr->verdict) == P2PDMA_MAP_NOT_SUPPORTED)
-		return fail_plan(p, "the kernel refuses P2P between %s and %s (NOT_SUPPORTED; 'p2pdma check' says why)",
-				 p2pdma_bdf_format(&mem->bdf, a, sizeof(a)),
-				 p2pdma_bdf_format(&fl->from->bdf, b, sizeof(b)));
-	if (fl->to != mem &&
-	    leg_verdict(r, mem, fl->to, &fr->verdict) == P2PDMA_MAP_NOT_SUPPORTED)
-		return fail_plan(p, "the kernel refuses P2P between %s and %s (NOT_SUPPORTED; 'p2pdma check' says why)",
-				 p2pdma_bdf_format(&mem->bdf, a, sizeof(a)),
-				 p2pdma_bdf_format(&fl->to->bdf, b, sizeof(b)));
+	for (i = 0; i < 2; i++)
+		if (client[i] != mem &&
+		    leg_verdict(r, mem, client[i], &fr->verdict) == P2PDMA_MAP_NOT_SUPPORTED)
+			return fail_plan(p, "the kernel refuses P2P between %s and %s (NOT_SUPPORTED; 'p2pdma check' says why)",
+					 p2pdma_bdf_format(&mem->bdf, a, sizeof(a)),
+					 p2pdma_bdf_format(&client[i]->bdf, b, sizeof(b)));
 	return plan_legs(r, p, fl, mem, -1);
 }
 
