@@ -179,7 +179,8 @@ static size_t nvmes(struct env *v, const char **out, size_t max, bool providers)
 
 static void pairs(const char *machine)
 {
-	static const uint64_t sizes[] = { 4096, MiB + 512, 3 * MiB + 4096 };
+	static const uint64_t sizes[] = { 4096, MiB + 512, 3 * MiB + 4096, 256 * MiB };
+	size_t nsizes = full() ? 4 : 3;
 	struct env *v = env_new(machine);
 	const char *nv[8], *pr[8], *vias[10];
 	size_t nn = nvmes(v, nv, 8, false), np = nvmes(v, pr, 8, true), nvia = 0, a, b, k, turn = 0;
@@ -194,11 +195,11 @@ static void pairs(const char *machine)
 			/* One controller: two regions of the same namespace. */
 			struct job j = { nv[a], nv[b], 0, a == b ? 512 * MiB : 0, 0, NULL };
 
-			for (k = 0; k < (full() ? nvia * 3 : 1); k++, turn++) {
+			for (k = 0; k < (full() ? nvia * nsizes : 1); k++, turn++) {
 				size_t t = full() ? k : turn;
 
 				j.via = vias[t % nvia];
-				j.size = sizes[(t / nvia + t) % 3];
+				j.size = full() ? sizes[k / nvia] : sizes[(t / nvia + t) % nsizes];
 				copy_one(v, &j, &res);
 				if (res.provider)
 					assert_int_equal(res.host_memory_bytes, 0);
