@@ -284,6 +284,15 @@ int p2pdma_bw_transfer_time(struct p2pdma_sim *s, const struct p2pdma_function *
 			    uint64_t dma_addr, uint64_t len, bool write,
 			    double *seconds, double *rate, struct p2pdma_error *e);
 
+/*
+ * The modelled time and throughput of a p2pdma_sim_copy() that returned
+ * @res: its two legs (the source's Read into the buffer, the
+ * destination's Write out of it) streaming together, @res->bytes in all,
+ * on an otherwise idle platform.  "p2pdma copy" reports it in one call.
+ */
+int p2pdma_bw_copy_time(struct p2pdma_sim *s, const struct p2pdma_sim_copy_result *res,
+			double *seconds, double *rate, struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif

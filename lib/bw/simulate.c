@@ -538,46 +538,79 @@ void p2pdma_bw_result_free(struct p2pdma_bw_result *r)
 }
 
 /* ---------------------------------------------------------------------- */
-/* One DMA alone                                                           */
+/* One transfer alone                                                      */
 
-int p2pdma_bw_transfer_time(struct p2pdma_sim *s, const struct p2pdma_function *initiator,
-			    uint64_t dma_addr, uint64_t len, bool write,
-			    double *seconds, double *rate, struct p2pdma_error *e)
+/* The rate of one flow over a plan's resources, on an otherwise idle platform. */
+static int plan_rate(const struct bw_catalog *c, const struct bw_plan *p, double *rate,
+		     struct p2pdma_error *e)
+{
+	struct p2pdma_bw_net *n = p2pdma_bw_net_new();
+	long fl = n ? p2pdma_bw_net_add_flow(n) : -ENOMEM;
+	size_t i;
+	int ret = fl < 0 ? -ENOMEM : 0;
+
+	for (i = 0; !ret && i < c->nr_res; i++)
+		if (p2pdma_bw_net_add_resource(n, c->res[i].capacity) < 0)
+			ret = -ENOMEM;
+	for (i = 0; !ret && i < p->nr; i++)
+		ret = p2pdma_bw_net_use(n, fl, p->uses[i].res, p->uses[i].cost);
+	if (ret)
+		p2pdma_fail(e, ret, "out of memory");
+	else
+		ret = p2pdma_bw_net_solve(n, e);
+	if (!ret)
+		*rate = p2pdma_bw_net_rate(n, fl);
+	p2pdma_bw_net_free(n);
+	return ret;
+}
+
+/* Routed legs that stream together (a store-and-forward through one buffer) moving @bytes. */
+static int legs_time(struct p2pdma_sim *s, const struct p2pdma_sim_route *const *rt,
+		     const bool *write, size_t nr, uint64_t bytes, double *seconds,
+		     double *rate, struct p2pdma_error *e)
 {
 	struct p2pdma_bw_override none;
 	struct run r = { .s = s, .pol = p2pdma_sim_policy(s) };
-	struct p2pdma_sim_route rt;
 	struct bw_plan p = { .ok = true };
-	struct p2pdma_bw_net *n = NULL;
-	long fl;
 	size_t i;
 	int ret;
 
 	r.f = p2pdma_policy_fabric(r.pol);
 	p2pdma_bw_override_init(&none);
-	ret = p2pdma_sim_route(s, initiator, dma_addr, len, write, &rt, e);
-	if (!ret)
-		ret = platform_setup(&r, &none) ?: bw_plan_route(&r.cat, &p, &rt, write);
-	if (!ret && !p.ok)
-		ret = p2pdma_fail(e, -EOPNOTSUPP, "%s", p.reason);
-	if (!ret && !(n = p2pdma_bw_net_new()))
-		ret = -ENOMEM;
-	for (i = 0; !ret && i < r.cat.nr_res; i++)
-		if (p2pdma_bw_net_add_resource(n, r.cat.res[i].capacity) < 0)
-			ret = -ENOMEM;
-	fl = ret ? -1 : p2pdma_bw_net_add_flow(n);
-	for (i = 0; !ret && i < p.nr; i++)
-		ret = p2pdma_bw_net_use(n, fl, p.uses[i].res, p.uses[i].cost);
-	if (!ret)
-		ret = p2pdma_bw_net_solve(n, e);
-	if (!ret) {
-		*rate = p2pdma_bw_net_rate(n, fl);
-		*seconds = (double)len / *rate;
-	}
+	ret = platform_setup(&r, &none);
+	for (i = 0; !ret && p.ok && i < nr; i++)
+		ret = bw_plan_route(&r.cat, &p, rt[i], write[i]);
 	if (ret == -ENOMEM)
 		p2pdma_fail(e, ret, "out of memory");
-	p2pdma_bw_net_free(n);
+	if (!ret && !p.ok)
+		ret = p2pdma_fail(e, -EOPNOTSUPP, "%s", p.reason);
+	if (!ret)
+		ret = plan_rate(&r.cat, &p, rate, e);
+	if (!ret)
+		*seconds = (double)bytes / *rate;
 	bw_plan_release(&p);
 	bw_catalog_discard(&r.cat);
 	return ret;
+}
+
+int p2pdma_bw_transfer_time(struct p2pdma_sim *s, const struct p2pdma_function *initiator,
+			    uint64_t dma_addr, uint64_t len, bool write,
+			    double *seconds, double *rate, struct p2pdma_error *e)
+{
+	const struct p2pdma_sim_route *legs[1];
+	struct p2pdma_sim_route rt;
+	int ret = p2pdma_sim_route(s, initiator, dma_addr, len, write, &rt, e);
+
+	legs[0] = &rt;
+	return ret ? ret : legs_time(s, legs, &write, 1, len, seconds, rate, e);
+}
+
+int p2pdma_bw_copy_time(struct p2pdma_sim *s, const struct p2pdma_sim_copy_result *res,
+			double *seconds, double *rate, struct p2pdma_error *e)
+{
+	/* The source controller writes into the buffer; the destination reads out of it. */
+	const struct p2pdma_sim_route *legs[2] = { &res->leg[0].route, &res->leg[1].route };
+	static const bool write[2] = { true, false };
+
+	return legs_time(s, legs, write, 2, res->bytes, seconds, rate, e);
 }

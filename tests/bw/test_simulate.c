@@ -351,6 +351,34 @@ static void single_transfer_time(void **state)
 	box_free(&b);
 }
 
+/*
+ * A copy through host memory between the two Gen4 x16 drives under the
+ * switch: the upstream link carries the write up and the read's
+ * requests up, (256 + 24) / 256 + 24 / 512 = 1.140625 link bytes per
+ * payload byte: 31.5077 / 1.140625 = 27.6232 GB/s.
+ */
+static void copy_time(void **state)
+{
+	struct p2pdma_sim_copy_result res;
+	struct p2pdma_sim_copy_req req = { .size = 1 << 20, .via = P2PDMA_SIM_VIA_HOST };
+	struct p2pdma_function *a, *a2;
+	struct p2pdma_error e = { 0 };
+	double t = 0, rate = 0;
+	struct box b;
+
+	(void)state;
+	box_build(&b);
+	assert_int_equal(p2pdma_fabric_lookup(b.f, "03:00.0", &a, &e), 0);
+	assert_int_equal(p2pdma_fabric_lookup(b.f, "07:00.0", &a2, &e), 0);
+	req.src.fn = a;
+	req.dst.fn = a2;
+	if (p2pdma_sim_copy(b.s, &req, &res, &e) || p2pdma_bw_copy_time(b.s, &res, &t, &rate, &e))
+		fail_msg("%s", e.reason);
+	assert_float_equal(rate, 27.6231822e9, 1e3);
+	assert_float_equal(t, (1 << 20) / 27.6231822e9, 1e-12);
+	box_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +391,7 @@ int main(void)
 		cmocka_unit_test(device_limit),
 		cmocka_unit_test(unknown_link_is_said),
 		cmocka_unit_test(single_transfer_time),
+		cmocka_unit_test(copy_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
