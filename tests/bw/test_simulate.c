@@ -100,6 +100,16 @@ static void box_build(struct box *b)
 		fail_msg("sim: %s", e.reason);
 }
 
+static struct p2pdma_function *at(const struct box *b, const char *bdf)
+{
+	struct p2pdma_function *fn = NULL;
+	struct p2pdma_error e = { 0 };
+
+	if (p2pdma_fabric_lookup(b->f, bdf, &fn, &e))
+		fail_msg("%s", e.reason);
+	return fn;
+}
+
 static void box_free(struct box *b)
 {
 	p2pdma_sim_free(b->s);
@@ -310,7 +320,6 @@ static void device_limit(void **state)
 static void unknown_link_is_said(void **state)
 {
 	struct p2pdma_bw_result *r;
-	struct p2pdma_error e = { 0 };
 	struct p2pdma_function *w;
 	struct box b;
 	size_t i;
@@ -318,7 +327,7 @@ static void unknown_link_is_said(void **state)
 
 	(void)state;
 	box_build(&b);
-	assert_int_equal(p2pdma_fabric_lookup(b.f, "09:00.0", &w, &e), 0);
+	w = at(&b, "09:00.0");
 	w->link = (struct p2pdma_link){ 0, 0, 0, 0 };
 	w->parent->link = (struct p2pdma_link){ 0, 0, 0, 0 };
 	r = run(&b, "{\"flows\": [{\"from\": \"03:00.0\", \"to\": \"09:00.0\", \"bytes\": 4096}]}");
@@ -339,8 +348,8 @@ static void single_transfer_time(void **state)
 
 	(void)state;
 	box_build(&b);
-	assert_int_equal(p2pdma_fabric_lookup(b.f, "03:00.0", &a, &e), 0);
-	assert_int_equal(p2pdma_fabric_lookup(b.f, "04:00.0", &x, &e), 0);
+	a = at(&b, "03:00.0");
+	x = at(&b, "04:00.0");
 	if (p2pdma_bw_transfer_time(b.s, a, x->bars[1].start, 1 << 20, true, &t, &rate, &e))
 		fail_msg("%s", e.reason);
 	assert_float_equal(rate, GEN4X16_WRITE, 1e3);
@@ -361,17 +370,14 @@ static void copy_time(void **state)
 {
 	struct p2pdma_sim_copy_result res;
 	struct p2pdma_sim_copy_req req = { .size = 1 << 20, .via = P2PDMA_SIM_VIA_HOST };
-	struct p2pdma_function *a, *a2;
 	struct p2pdma_error e = { 0 };
 	double t = 0, rate = 0;
 	struct box b;
 
 	(void)state;
 	box_build(&b);
-	assert_int_equal(p2pdma_fabric_lookup(b.f, "03:00.0", &a, &e), 0);
-	assert_int_equal(p2pdma_fabric_lookup(b.f, "07:00.0", &a2, &e), 0);
-	req.src.fn = a;
-	req.dst.fn = a2;
+	req.src.fn = at(&b, "03:00.0");
+	req.dst.fn = at(&b, "07:00.0");
 	if (p2pdma_sim_copy(b.s, &req, &res, &e) || p2pdma_bw_copy_time(b.s, &res, &t, &rate, &e))
 		fail_msg("%s", e.reason);
 	assert_float_equal(rate, 27.6231822e9, 1e3);
