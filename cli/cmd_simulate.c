@@ -54,6 +54,14 @@ static const char *res_name(const struct p2pdma_bw_result *r, long i)
 	return i >= 0 ? r->res[i].name : "-";
 }
 
+static const char *verdict_text(const struct p2pdma_bw_workload *w,
+				const struct p2pdma_bw_flow_result *fr, size_t i)
+{
+	if (fr->verdict)
+		return p2pdma_map_type_name(fr->verdict);
+	return w->flows[i].via == P2PDMA_BW_VIA_HOST ? "host (as asked)" : "no provider";
+}
+
 static void print_flow(const struct p2pdma_bw_workload *w, const struct p2pdma_bw_result *r,
 		       size_t i)
 {
@@ -70,8 +78,8 @@ static void print_flow(const struct p2pdma_bw_workload *w, const struct p2pdma_b
 	printf("%3zu  %-12s  %-12s  %-12s  %-16s %8s %8s %7s  %s\n", i,
 	       bdf(w->flows[i].from, a, sizeof(a)), bdf(w->flows[i].to, b, sizeof(b)),
 	       fr->p2p.ok || fr->p2p.via ? bdf(fr->p2p.via, v, sizeof(v)) : "-",
-	       fr->verdict ? p2pdma_map_type_name(fr->verdict) : "host (as asked)", p2p,
-	       bounce, ratio, fr->p2p.ok ? res_name(r, fr->p2p.bottleneck) : "-");
+	       verdict_text(w, fr, i), p2p, bounce, ratio,
+	       fr->p2p.ok ? res_name(r, fr->p2p.bottleneck) : "-");
 	if (fr->p2p.ok)
 		printf("     P2P path: %s\n", fr->p2p.path);
 	else
@@ -81,6 +89,13 @@ static void print_flow(const struct p2pdma_bw_workload *w, const struct p2pdma_b
 		       res_name(r, fr->bounce.bottleneck));
 	else
 		printf("     bounce refused: %s\n", fr->bounce.reason);
+}
+
+/* "0.123 s", or "-" when no flow ran in that mode. */
+static const char *seconds(double t, char *buf, size_t len)
+{
+	snprintf(buf, len, t > 0 ? "%.3f s" : "-", t);
+	return buf;
 }
 
 static void print_table(const struct cli *cli, const struct p2pdma_bw_workload *w,
@@ -100,7 +115,8 @@ static void print_table(const struct cli *cli, const struct p2pdma_bw_workload *
 	printf("\nHost memory: P2P %s, bounce %s\n",
 	       p2pdma_size_format(r->p2p_host_bytes, s1, sizeof(s1)),
 	       p2pdma_size_format(r->bounce_host_bytes, s2, sizeof(s2)));
-	printf("All flows done: P2P %.3f s, bounce %.3f s\n", r->p2p_time, r->bounce_time);
+	printf("All flows done: P2P %s, bounce %s\n", seconds(r->p2p_time, s1, sizeof(s1)),
+	       seconds(r->bounce_time, s2, sizeof(s2)));
 	for (i = 0; i < r->nr_assumed; i++)
 		printf("%s %s\n", i ? "        " : "Assumed:", r->assumed[i]);
 }

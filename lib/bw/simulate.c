@@ -307,7 +307,7 @@ static int plan_p2p(struct run *r, struct p2pdma_bw_flow_result *fr, struct bw_p
 	fr->p2p.via = mem;
 	fr->p2p.host_node = -1;
 	if (!mem) {
-		fr->verdict = P2PDMA_MAP_NOT_SUPPORTED;
+		/* No verdict: there is no provider to ask the kernel about. */
 		return fail_plan(p, "no p2pmem provider serves both %s and %s",
 				 p2pdma_bdf_format(&fl->from->bdf, a, sizeof(a)),
 				 p2pdma_bdf_format(&fl->to->bdf, b, sizeof(b)));
