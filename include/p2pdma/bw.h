@@ -36,8 +36,9 @@ extern "C" {
 /* Platform figures                                                        */
 
 /*
- * The figures of one platform.  A rate of 0 means "not forwarded";
- * P2PDMA_BW_UNLIMITED means "no published limit: not a bottleneck".
+ * The figures of one platform, bytes per second.  P2PDMA_BW_UNLIMITED
+ * means "no published limit: not a bottleneck" (the resource is left
+ * out); what the root complex does not forward at all is a flag.
  */
 #define P2PDMA_BW_UNLIMITED 1e30
 
@@ -47,7 +48,7 @@ struct p2pdma_bw_platform {
 	double inter_socket_bw;		/* per direction between two sockets */
 	/*
 	 * Root complex peer forwarding: everything one socket's root complex
-	 * forwards (both ways together), and one way between two host bridges.
+	 * forwards (both ways together), and one way between two root ports.
 	 */
 	double rc_peer_bw;
 	double rc_peer_dir_bw;
