@@ -229,18 +229,21 @@ static struct json_object *json_resources(const struct p2pdma_bw_result *r)
 	return arr;
 }
 
+/* A rate, or null for "no limit". */
+static struct json_object *rate_or_null(double rate)
+{
+	return rate < P2PDMA_BW_UNLIMITED ? json_object_new_double(rate) : NULL;
+}
+
 static struct json_object *json_platform(const struct p2pdma_bw_platform *p)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "dram_bandwidth", json_object_new_double(p->dram_bw));
-	json_object_object_add(o, "inter_socket_bandwidth", json_object_new_double(p->inter_socket_bw));
-	json_object_object_add(o, "rc_peer_bandwidth", p->rc_peer_bw < P2PDMA_BW_UNLIMITED ?
-			       json_object_new_double(p->rc_peer_bw) : NULL);
-	json_object_object_add(o, "rc_peer_direction_bandwidth",
-			       p->rc_peer_dir_bw < P2PDMA_BW_UNLIMITED ?
-			       json_object_new_double(p->rc_peer_dir_bw) : NULL);
+	json_object_object_add(o, "inter_socket_bandwidth", rate_or_null(p->inter_socket_bw));
+	json_object_object_add(o, "rc_peer_bandwidth", rate_or_null(p->rc_peer_bw));
+	json_object_object_add(o, "rc_peer_direction_bandwidth", rate_or_null(p->rc_peer_dir_bw));
 	json_object_object_add(o, "rc_peer_read_cost", json_object_new_double(p->rc_peer_read_cost));
 	json_object_object_add(o, "rc_peer_reads", json_object_new_boolean(p->rc_peer_reads));
 	json_object_object_add(o, "rc_peer_writes", json_object_new_boolean(p->rc_peer_writes));

@@ -323,6 +323,8 @@ static int plan_sockets(struct bw_catalog *c, struct bw_plan *p, int a, int b)
 {
 	if (a < 0 || b < 0 || a == b || a >= c->nodes || b >= c->nodes)
 		return 0;
+	if (c->plat.inter_socket_bw >= P2PDMA_BW_UNLIMITED)
+		return 0;
 	p2pdma_buf_printf(&p->leg, "socket %d->%d\n", a, b);
 	return bw_plan_use(p, xs_resource(c, a, b), 1);
 }
