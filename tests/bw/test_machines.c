@@ -3,7 +3,8 @@
  * Every built-in workload on every built-in machine.  What must hold
  * whatever the machine: P2P never moves host-memory bytes; a bounce
  * writes every byte into host memory and reads it back out (in = out);
- * each device sends what its flows say and receives the same total;
+ * each device's link carries out and in what its flows say leaves and
+ * reaches it;
  * a refused verdict has no P2P figure; a BUS_ADDR flow never reaches
  * the root complex; no resource carries more than its capacity.
  */
