@@ -40,6 +40,8 @@ struct sim_args {
 };
 
 #define GB 1e9
+/* Beyond this many flows, completion times come from the starting rates. */
+#define RESOLVE_MAX 2000
 
 /* ---------------------------------------------------------------------- */
 /* Text                                                                    */
@@ -359,11 +361,18 @@ static int run_simulate(struct cli *cli, struct p2pdma_fabric *f, const struct s
 	struct p2pdma_bw_result *r = NULL;
 	struct p2pdma_sim *s = NULL;
 	struct p2pdma_error e = { 0 };
+	unsigned int flags = 0;
 	int ret = load_workload(f, a, &w);
 
 	if (ret)
 		return ret;
-	if (p2pdma_sim_new(f, &so, &s, &e) || p2pdma_bw_simulate(s, w, &r, &e))
+	/* Re-solving at every completion costs a solve per flow: not for huge workloads. */
+	if (w->nr_flows > RESOLVE_MAX)
+		flags = P2PDMA_BW_RATES_ONLY;
+	if (flags)
+		cli_warn("%zu flows: completion times from the starting rates (no re-solve as flows finish)",
+			 w->nr_flows);
+	if (p2pdma_sim_new(f, &so, &s, &e) || p2pdma_bw_simulate_ex(s, w, flags, &r, &e))
 		ret = cli_lib_error(&e);
 	else if (a->dot || a->svg)
 		ret = draw(f, w, r, a);
