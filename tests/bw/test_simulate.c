@@ -64,7 +64,17 @@ static struct p2pdma_function *port(struct p2pdma_fabric *f, struct p2pdma_host_
 	return fn;
 }
 
+static void box_build_cpu(struct box *b, const struct p2pdma_cpu *cpu);
+
 static void box_build(struct box *b)
+{
+	static const struct p2pdma_cpu zen3 = { .known = true, .vendor = "AuthenticAMD",
+						.family = 0x19, .model = 0x01 };
+
+	box_build_cpu(b, &zen3);
+}
+
+static void box_build_cpu(struct box *b, const struct p2pdma_cpu *cpu)
 {
 	struct p2pdma_fabric *f = p2pdma_fabric_new();
 	struct p2pdma_host_bridge *hb0 = mk_hb(f, 0, 0x00, 0), *hb80 = mk_hb(f, 0, 0x80, 0);
@@ -77,8 +87,7 @@ static void box_build(struct box *b)
 
 	hb0->numa_node = 0;
 	hb80->numa_node = 1;
-	f->cpu = (struct p2pdma_cpu){ .known = true, .vendor = "AuthenticAMD", .family = 0x19,
-				      .model = 0x01 };
+	f->cpu = *cpu;
 	rp = port(f, hb0, NULL, "00:01.0", P2PDMA_ROLE_ROOT_PORT, 1, 7);
 	usp = port(f, hb0, rp, "01:00.0", P2PDMA_ROLE_SWITCH_UPSTREAM, 2, 7);
 	for (i = 0; i < 5; i++) {
@@ -385,6 +394,32 @@ static void copy_time(void **state)
 	box_free(&b);
 }
 
+/*
+ * An Intel client part (Arrow Lake): the kernel refuses peer traffic
+ * through its root complex, the bounce still runs, and a machine that
+ * says it has two nodes does not make a one-socket part pay a socket link.
+ */
+static void intel_client(void **state)
+{
+	static const struct p2pdma_cpu arl = { .known = true, .vendor = "GenuineIntel",
+					       .family = 6, .model = 0xc6 };
+	struct p2pdma_bw_result *r;
+	struct box b;
+
+	(void)state;
+	box_build_cpu(&b, &arl);
+	r = run(&b, "{\"flows\": [{\"from\": \"03:00.0\", \"to\": \"81:00.0\", \"bytes\": 4096}]}");
+	assert_string_equal(r->platform.name, "intel-client");
+	assert_int_equal(r->flows[0].verdict, P2PDMA_MAP_NOT_SUPPORTED);
+	assert_false(r->flows[0].p2p.ok);
+	assert_true(r->flows[0].bounce.ok);
+	assert_null(strstr(r->flows[0].bounce.path, "socket"));
+	/* The drive's write into RAM binds (the GPU's completions have 4 bytes less overhead). */
+	assert_float_equal(r->flows[0].bounce.rate, GEN4X16_WRITE, 1e3);
+	p2pdma_bw_result_free(r);
+	box_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +433,7 @@ int main(void)
 		cmocka_unit_test(unknown_link_is_said),
 		cmocka_unit_test(single_transfer_time),
 		cmocka_unit_test(copy_time),
+		cmocka_unit_test(intel_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
