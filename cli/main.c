@@ -35,6 +35,10 @@ const struct cli_command cli_commands[] = {
 	{ "copy", "SRC DST SIZE [--via auto|host|BDF] [--chunk SIZE] [--depth N] [--check] [--json] [--backing DIR] [--backend sim]",
 	  "Copy between NVMe namespaces through a p2pmem buffer (or a host bounce\n"
 	  "buffer), every DMA routed and checked on the simulated platform.", cmd_copy },
+	{ "simulate", "[WORKLOAD.json | --workload NAME] [--json | --dot | --svg FILE]",
+	  "What P2P buys: every flow of a workload at once, as P2P and bounced\n"
+	  "through host memory: throughput, bottleneck, host-memory bytes.",
+	  cmd_simulate },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },

@@ -8,5 +8,6 @@
 #include "p2pdma/mem.h"
 #include "p2pdma/dma.h"
 #include "p2pdma/sim.h"
+#include "p2pdma/bw.h"
 
 #endif /* P2PDMA_H */

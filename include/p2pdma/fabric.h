@@ -438,6 +438,18 @@ struct p2pdma_dot_path {
 	const char *label;	/* e.g. "BUS_ADDR, distance 4"; NULL: none */
 };
 
+/*
+ * Extra words and a colour for one link (the edge between @fn and its
+ * parent or host bridge): bandwidth utilization, for example.  The label
+ * goes under the link's width and speed; the colour, when given, draws
+ * the edge thick in it unless a path colours the same edge.
+ */
+struct p2pdma_dot_link {
+	const struct p2pdma_function *fn;
+	const char *label;	/* NULL: none */
+	const char *color;	/* "#rrggbb"; NULL: the default */
+};
+
 struct p2pdma_dot_opts {
 	const char *title;		/* graph title; NULL: none */
 	/*
@@ -449,6 +461,8 @@ struct p2pdma_dot_opts {
 	bool all;
 	const struct p2pdma_dot_path *paths;
 	size_t nr_paths;
+	const struct p2pdma_dot_link *links;	/* at most one per function */
+	size_t nr_links;
 };
 
 /*

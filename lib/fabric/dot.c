@@ -50,6 +50,7 @@ struct dot {
 	int *hl;		/* per function: path colour of its border, -1 none */
 	int *edge_hl;		/* per function: colour of the link above it */
 	int *hb_hl;		/* per host bridge */
+	const struct p2pdma_dot_link **link;	/* per function: its link's extras */
 	struct p2pdma_buf extra;	/* edges that are not tree links */
 	size_t hidden;
 };
@@ -274,6 +275,20 @@ static void hl_step(struct dot *d, const struct p2pdma_function *a,
 	}
 }
 
+static int mark_links(struct dot *d, struct p2pdma_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < d->o->nr_links; i++) {
+		const struct p2pdma_dot_link *l = &d->o->links[i];
+
+		if (!in_fabric(d->f, l->fn))
+			return p2pdma_fail(e, -EINVAL, "DOT link %zu: not a function of this fabric", i);
+		d->link[l->fn->index] = l;
+	}
+	return 0;
+}
+
 static int mark_paths(struct dot *d, struct p2pdma_error *e)
 {
 	size_t i, j;
@@ -426,6 +441,32 @@ static void link_label(const struct p2pdma_function *fn, char *out, size_t len)
 	}
 }
 
+/* " [label=..., color=...]": the link's own label, its extras, its colour. */
+static void write_edge_attrs(struct dot *d, const char *lab, int hl,
+			     const struct p2pdma_dot_link *l)
+{
+	const char *color = hl >= 0 ? path_colors[hl] : l ? l->color : NULL;
+	bool label = lab[0] || (l && l->label);
+
+	p2pdma_buf_puts(&d->b, " [");
+	if (label) {
+		p2pdma_buf_printf(&d->b, "label=\"%s", lab);
+		if (l && l->label) {
+			p2pdma_buf_puts(&d->b, lab[0] ? "\\n" : "");
+			put_escaped(&d->b, l->label);
+		}
+		p2pdma_buf_printf(&d->b, "\"%s", color ? ", " : "");
+	}
+	if (color) {
+		p2pdma_buf_puts(&d->b, "color=\"");
+		put_escaped(&d->b, color);
+		p2pdma_buf_puts(&d->b, "\", fontcolor=\"");
+		put_escaped(&d->b, color);
+		p2pdma_buf_puts(&d->b, "\", penwidth=3");
+	}
+	p2pdma_buf_puts(&d->b, "]");
+}
+
 static void write_edges(struct dot *d)
 {
 	char from[P2PDMA_BDF_STRLEN + 8], to[P2PDMA_BDF_STRLEN], lab[96];
@@ -444,15 +485,8 @@ static void write_edges(struct dot *d)
 		p2pdma_bdf_format(&fn->bdf, to, sizeof(to));
 		link_label(fn, lab, sizeof(lab));
 		p2pdma_buf_printf(&d->b, "\t\"%s\" -> \"%s\"", from, to);
-		if (lab[0] || hl >= 0) {
-			p2pdma_buf_puts(&d->b, " [");
-			if (lab[0])
-				p2pdma_buf_printf(&d->b, "label=\"%s\"%s", lab, hl >= 0 ? ", " : "");
-			if (hl >= 0)
-				p2pdma_buf_printf(&d->b, "color=\"%s\", fontcolor=\"%s\", penwidth=3",
-						  path_colors[hl], path_colors[hl]);
-			p2pdma_buf_puts(&d->b, "]");
-		}
+		if (lab[0] || hl >= 0 || d->link[i])
+			write_edge_attrs(d, lab, hl, d->link[i]);
 		p2pdma_buf_puts(&d->b, ";\n");
 	}
 	if (d->extra.s)
@@ -571,7 +605,8 @@ int p2pdma_fabric_write_dot(const struct p2pdma_fabric *f,
 	d.edge_hl = calloc(nf, sizeof(*d.edge_hl));
 	d.hb_shown = calloc(nh, sizeof(*d.hb_shown));
 	d.hb_hl = calloc(nh, sizeof(*d.hb_hl));
-	if (!d.shown || !d.hl || !d.edge_hl || !d.hb_shown || !d.hb_hl) {
+	d.link = calloc(nf, sizeof(*d.link));
+	if (!d.shown || !d.hl || !d.edge_hl || !d.hb_shown || !d.hb_hl || !d.link) {
 		ret = p2pdma_fail(e, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -580,6 +615,8 @@ int p2pdma_fabric_write_dot(const struct p2pdma_fabric *f,
 	for (i = 0; i < nh; i++)
 		d.hb_hl[i] = -1;
 	ret = mark_paths(&d, e);
+	if (!ret)
+		ret = mark_links(&d, e);
 	if (ret)
 		goto out;
 	mark_all(&d);
@@ -597,5 +634,6 @@ out:
 	free(d.edge_hl);
 	free(d.hb_shown);
 	free(d.hb_hl);
+	free(d.link);
 	return ret;
 }
