@@ -420,6 +420,7 @@ static struct json_object *document(struct jw *w, const struct p2pdma_fabric *f)
 	put(w, o, "version", json_object_new_int(1));
 	put_nullable(w, o, "cpu", cpu_obj(w, &f->cpu));
 	put_str_or_null(w, o, "cmdline", f->cmdline);
+	put_str_or_null(w, o, "kernel", f->kernel_release);
 	put(w, o, "iommu_groups", groups_arr(w, f));
 	put(w, o, "ram", ram_arr(w, f));
 	hbs = json_object_new_array();

@@ -37,6 +37,7 @@ void p2pdma_fabric_free(struct p2pdma_fabric *f)
 	free(f->fns);
 	free(f->hbs);
 	free(f->cmdline);
+	free(f->kernel_release);
 	free(f);
 }
 
@@ -190,6 +191,28 @@ int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline)
 		return -ENOMEM;
 	free(f->cmdline);
 	f->cmdline = dup;
+	return 0;
+}
+
+int p2pdma_fabric_set_kernel_release(struct p2pdma_fabric *f, const char *release)
+{
+	char *dup = NULL;
+	const char *p;
+
+	if (release) {
+		if (!*release)
+			return -EINVAL;
+		for (p = release; *p; p++)
+			if ((unsigned char)*p <= ' ' || *p == 0x7f)
+				return -EINVAL;
+		dup = strdup(release);
+		if (!dup)
+			return -ENOMEM;
+	}
+	free(f->kernel_release);
+	f->kernel_release = dup;
+	if (f->finalized)
+		p2pdma_fabric_touch(f);
 	return 0;
 }
 

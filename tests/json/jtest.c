@@ -89,6 +89,8 @@ int fabric_diff(const struct p2pdma_fabric *a, const struct p2pdma_fabric *b,
 	     "cpu");
 	DIFF(!a->cmdline != !b->cmdline || (a->cmdline && strcmp(a->cmdline, b->cmdline)),
 	     "cmdline");
+	DIFF(!a->kernel_release != !b->kernel_release ||
+	     (a->kernel_release && strcmp(a->kernel_release, b->kernel_release)), "kernel");
 	DIFF(a->nr_ram != b->nr_ram, "number of RAM ranges");
 	for (i = 0; i < a->nr_ram; i++)
 		DIFF(a->ram[i].start != b->ram[i].start || a->ram[i].size != b->ram[i].size ||
@@ -251,6 +253,9 @@ struct p2pdma_fabric *jt_random_fabric(uint64_t *rng, size_t budget)
 		g.f->cpu.family = (unsigned int)rnd(&g, 0x20);
 		g.f->cpu.model = (unsigned int)rnd(&g, 0x100);
 	}
+	if (rnd(&g, 2))
+		assert_int_equal(p2pdma_fabric_set_kernel_release(g.f, rnd(&g, 2) ? "6.12.117" :
+								  "5.15.0-122-generic"), 0);
 	random_groups(&g);
 	/* Distinct domains, so root buses never collide; big budgets get many. */
 	if (budget >= 100)

@@ -332,6 +332,10 @@ void sb_assert_same_model(const struct p2pdma_fabric *a, const struct p2pdma_fab
 	if (!same_str(a->cmdline, b->cmdline))
 		fail_msg("cmdline differs: '%s' vs '%s'", a->cmdline ? a->cmdline : "(none)",
 			 b->cmdline ? b->cmdline : "(none)");
+	if (!same_str(a->kernel_release, b->kernel_release))
+		fail_msg("kernel release differs: '%s' vs '%s'",
+			 a->kernel_release ? a->kernel_release : "(none)",
+			 b->kernel_release ? b->kernel_release : "(none)");
 	assert_int_equal(a->nr_acs_unknown, b->nr_acs_unknown);
 	assert_int_equal(a->nr_ram, b->nr_ram);
 }

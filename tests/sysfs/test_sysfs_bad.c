@@ -108,6 +108,28 @@ static void test_valid_baseline(void **state)
 	p2pdma_fabric_free(f);
 }
 
+/* The kernel release: absent is unknown; blank, two lines or a blank inside are refused. */
+static void test_osrelease(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_fabric *f;
+
+	valid_tree(c->root);
+	f = tu_load(c->root);
+	assert_null(f->kernel_release);
+	p2pdma_fabric_free(f);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "5.15.0-122-generic\n");
+	f = tu_load(c->root);
+	assert_string_equal(f->kernel_release, "5.15.0-122-generic");
+	p2pdma_fabric_free(f);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: the file is empty", NULL);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "6.1\n6.2\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: ", "more than one line", NULL);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "6.1 rc\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: '6.1 rc' is not a kernel release", NULL);
+}
+
 static void test_missing_vendor(void **state)
 {
 	struct ctx *c = *state;
@@ -444,6 +466,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_valid_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_osrelease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_vendor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absurd_bar, setup, teardown),

@@ -156,6 +156,7 @@ static void build_machine(const char *root)
 	sb_printf(root, "sys/kernel/iommu_groups/8/type", "identity\n");
 	sb_mkdirs(root, "sys/kernel/iommu_groups/9");
 	sb_proc(root, "AuthenticAMD", 0x19, 0x01, "BOOT_IMAGE=/vmlinuz pci=disable_acs_redir=0000:02:01.0");
+	sb_printf(root, "proc/sys/kernel/osrelease", "6.12.117-amd64\n");
 	/* As root reads it: nested entries and other top-level ones are not RAM. */
 	sb_printf(root, "proc/iomem",
 		  "00000000-00000fff : Reserved\n"
@@ -318,6 +319,7 @@ static void test_machine(void **state)
 	assert_string_equal(f->cpu.vendor, "AuthenticAMD");
 	assert_int_equal(f->cpu.family, 0x19);
 	assert_string_equal(f->cmdline, "BOOT_IMAGE=/vmlinuz pci=disable_acs_redir=0000:02:01.0");
+	assert_string_equal(f->kernel_release, "6.12.117-amd64");
 	p2pdma_fabric_free(f);
 }
 
