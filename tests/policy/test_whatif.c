@@ -460,6 +460,11 @@ static void test_cache_and_stale_kernel(void **state)
 
 	(void)state;
 	pt_open(&t, "policy/q35-switches.json");
+	/* Without p2pdma state the kernel has no cache for the provider (11.5). */
+	assert_int_equal(pair(&t, "07:00.0", "08:00.0", &d), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, pt_fn(&t, "07:00.0"), pt_fn(&t, "08:00.0")),
+			 P2PDMA_MAP_UNKNOWN);
+	((struct p2pdma_function *)pt_fn(&t, "07:00.0"))->p2pmem.present = true;
 	assert_int_equal(pair(&t, "07:00.0", "08:00.0", &d), P2PDMA_MAP_NOT_SUPPORTED);
 	assert_int_equal(pair(&t, "07:00.0", "08:00.0", NULL), P2PDMA_MAP_NOT_SUPPORTED);
 	assert_int_equal(p2pdma_policy_kernel_cached(t.p, pt_fn(&t, "07:00.0"), pt_fn(&t, "08:00.0")),
