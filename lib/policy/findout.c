@@ -51,6 +51,7 @@ static int find_text(struct p2pdma_policy *p, const struct p2pdma_client *client
 
 	if (!types)
 		return -ENOMEM;
+	p2pdma_rel_text(p, &b);
 	p2pdma_whatif_text(&b, whatif);
 	p2pdma_buf_puts(&b, "clients     ");
 	for (i = 0; i < n; i++)
@@ -73,7 +74,7 @@ static int find_text(struct p2pdma_policy *p, const struct p2pdma_client *client
 				  r->nr_candidates);
 	}
 	if (all || (!r->chosen && r->nr_candidates)) {
-		p2pdma_buf_puts(&b, "\ncandidates (published p2pmem, in the order the kernel walks them):\n");
+		p2pdma_buf_puts(&b, "\ncandidates (published p2pmem, in BDF order; the kernel walks devices in the\norder they were added, VFs and hot-added devices last, which only matters for ties):\n");
 		for (i = 0; i < r->nr_candidates; i++)
 			candidate_text(&b, p, &r->candidates[i], clients, n, types);
 	}
@@ -130,6 +131,7 @@ static int find_json(struct p2pdma_policy *p, const struct p2pdma_client *client
 		json_object_array_add(cands, co);
 	}
 	free(types);
+	p2pdma_rel_json(p, o);
 	json_object_object_add(o, "clients", cl);
 	json_object_object_add(o, "chosen", r->chosen ? json_object_new_string(
 		p2pdma_bdf_format(&r->chosen->bdf, name, sizeof(name))) : NULL);

@@ -240,6 +240,12 @@ char *p2pdma_rel_differs(uint32_t v, const struct p2pdma_cpu *cpu,
 char *p2pdma_rel_backport_note(uint32_t v, const struct p2pdma_host_bridge *a,
 			       const struct p2pdma_host_bridge *b);
 int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v);
+struct json_object;
+void p2pdma_rel_text(const struct p2pdma_policy *p, struct p2pdma_buf *b);
+void p2pdma_rel_json(const struct p2pdma_policy *p, struct json_object *o);
+/* Matrix: one line per host-bridge pair whose answer other releases change. */
+void p2pdma_rel_matrix_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b,
+			     const struct p2pdma_function *const *fns, size_t n);
 /* allowlist.c: the newest table plus rows older kernels had. */
 const struct p2pdma_allow_entry *p2pdma_allow_list_all(size_t *count);
 

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "policy_int.h"
 
 #define KV(a, b, c)	P2PDMA_KVER(a, b, c)
@@ -547,4 +549,90 @@ int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 	if (!b.len)
 		return 0;
 	return p2pdma_buf_finish(&b, &v->release_note);
+}
+
+/* The line check, matrix and find print first: which release answers. */
+void p2pdma_rel_text(const struct p2pdma_policy *p, struct p2pdma_buf *b)
+{
+	if (p->rel_assumed)
+		p2pdma_buf_printf(b, "Kernel release: %s (%s)\n", p->rel_text, p->rel_note);
+	else
+		p2pdma_buf_printf(b, "Kernel release: %s%s\n", p->rel_text,
+				  p->rel.distro ? " (a distribution kernel: read as mainline "
+						  "plus the stable backports p2pdma knows)" : "");
+}
+
+void p2pdma_rel_json(const struct p2pdma_policy *p, struct json_object *o)
+{
+	json_object_object_add(o, "kernel_release", json_object_new_string(p->rel_text));
+	json_object_object_add(o, "kernel_release_assumed",
+			       json_object_new_boolean(p->rel_assumed));
+}
+
+/* One message and the host-bridge pairs it is about. */
+struct rel_group {
+	char *msg;
+	struct p2pdma_buf pairs;
+};
+
+static void group_add(struct rel_group *g, size_t *nr, size_t max, char *msg,
+		      const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b)
+{
+	size_t k;
+
+	for (k = 0; k < *nr && strcmp(g[k].msg, msg); k++)
+		;
+	if (k == *nr) {
+		if (*nr == max) {
+			free(msg);
+			return;
+		}
+		g[k].msg = msg;
+		g[k].pairs = (struct p2pdma_buf){ 0 };
+		(*nr)++;
+	} else {
+		free(msg);
+	}
+	p2pdma_buf_printf(&g[k].pairs, "%s%s -> %s", g[k].pairs.len ? ", " : "",
+			  a->name, b->name);
+}
+
+/*
+ * Matrix: for the host-bridge pairs its cells go through, where other
+ * releases answer differently, one line per distinct answer.
+ */
+void p2pdma_rel_matrix_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b,
+			     const struct p2pdma_function *const *fns, size_t n)
+{
+	const struct p2pdma_host_bridge *seen[64][2];
+	struct rel_group g[8];
+	size_t nseen = 0, ng = 0, i, j, k;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n && nseen < ARRAY_SIZE(seen); j++) {
+			const struct p2pdma_host_bridge *ha = fns[i]->host, *hb = fns[j]->host;
+			struct p2pdma_fast fv;
+			char *msg;
+
+			p2pdma_fast_verdict(p, fns[i]->index, fns[j]->index, &fv);
+			if (fv.type == P2PDMA_MAP_BUS_ADDR || !fv.certain)
+				continue;
+			for (k = 0; k < nseen && !(seen[k][0] == ha && seen[k][1] == hb); k++)
+				;
+			if (k < nseen)
+				continue;
+			seen[nseen][0] = ha;
+			seen[nseen++][1] = hb;
+			msg = p2pdma_rel_differs(p->rel.v, &p->f->cpu, ha, hb);
+			if (msg)
+				group_add(g, &ng, ARRAY_SIZE(g), msg, ha, hb);
+		}
+	for (k = 0; k < ng; k++) {
+		char *pairs = NULL;
+
+		if (!p2pdma_buf_finish(&g[k].pairs, &pairs))
+			p2pdma_buf_printf(b, "  %s (host bridges %s)\n", g[k].msg, pairs);
+		free(pairs);
+		free(g[k].msg);
+	}
 }
