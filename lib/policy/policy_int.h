@@ -308,6 +308,26 @@ int p2pdma_config_acs(const struct p2pdma_function *fn, const char *param,
 		      uint16_t *ctrl, uint16_t *mask_out, char ***log,
 		      size_t *nr_log, bool *once);
 
+/* acs_release.c: pci_enable_acs() by release, and the Intel SPT quirk. */
+struct p2pdma_acs_log {
+	char ***log;
+	size_t *nr;
+	bool *once;		/* pr_*_once state */
+};
+
+bool p2pdma_acs_spt_quirk(const struct p2pdma_function *fn);
+bool p2pdma_acs_fw_merge_bug(uint32_t v);
+/* The IOMMU's enable, then the parameters, on *ctrl (the firmware value in). */
+void p2pdma_acs_enable_at(uint32_t v, const struct p2pdma_function *fn,
+			  const struct p2pdma_acs_params *a, bool iommu, uint16_t *ctrl,
+			  struct p2pdma_acs_log *l);
+void p2pdma_acs_absent_at(uint32_t v, const struct p2pdma_function *fn,
+			  const struct p2pdma_acs_params *a, struct p2pdma_acs_log *l);
+bool p2pdma_acs_unknown_cleared(uint32_t v, const struct p2pdma_function *fn,
+				const struct p2pdma_acs_params *a);
+int p2pdma_acs_params_at(uint32_t v, struct p2pdma_acs_params *a, char ***log, size_t *nr,
+			 char ***notes, size_t *nr_notes);
+
 /* Writers (text.c, json.c) shared by check, matrix and find. */
 struct json_object;
 struct json_object *p2pdma_verdict_json_obj(const struct p2pdma_verdict *v);
