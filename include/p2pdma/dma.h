@@ -210,6 +210,14 @@ int p2pdma_dma_client_info(struct p2pdma_dma *d, const struct p2pdma_function *c
  */
 int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client,
 		      struct p2pdma_sgl *s, struct p2pdma_error *e);
+/*
+ * Before 6.0 (the policy's kernel release), a list that mixes host memory
+ * and p2pmem, or two providers, fails with -EINVAL: the kernel mapped
+ * P2PDMA pages only through pci_p2pdma_map_sg().  After a map, this says
+ * where the release maps a segment wrongly (dma-direct, 6.16 to 7.0), or
+ * NULL.
+ */
+const char *p2pdma_dma_release_note(struct p2pdma_dma *d, const struct p2pdma_sgl *s);
 
 /*
  * Undo a map: bus-address segments are only unmarked, the IOVA range is

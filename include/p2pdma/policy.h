@@ -132,6 +132,15 @@ char *p2pdma_kver_format(const struct p2pdma_kver *k, char *buf, size_t len);
  */
 const char *p2pdma_policy_release(struct p2pdma_policy *p, bool *assumed);
 
+/* What the release answered for has, beyond the verdict (KERNEL-FACTS 9, 11). */
+enum p2pdma_kernel_feature {
+	P2PDMA_FEAT_DMA_MAP_SG,		/* dma_map_sg takes P2PDMA pages (6.0) */
+	P2PDMA_FEAT_USER_ALLOCATE,	/* mmap of sysfs p2pmem/allocate (6.2) */
+	P2PDMA_FEAT_DMA_DIRECT_THB_BUG,	/* dma-direct leaves THRU_HOST_BRIDGE unmapped (6.16-7.0) */
+};
+
+bool p2pdma_policy_has(struct p2pdma_policy *p, enum p2pdma_kernel_feature feat);
+
 /* ---------------------------------------------------------------------- */
 /* Host-bridge rule                                                        */
 

@@ -299,6 +299,8 @@ int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client
 	p2pdma_mem_read_lock(d->mem);
 	ret = classify(&ps, s, e);
 	p2pdma_mem_read_unlock(d->mem);
+	if (!ret)
+		ret = p2pdma_dma_release_check(d, client, s, e);
 	if (ret)
 		return fail_map(s, ret);
 	if (ps.iova_len && iova_alloc(ps.c->domain, ps.iova_len, &iova))

@@ -636,3 +636,16 @@ void p2pdma_rel_matrix_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b
 		free(g[k].msg);
 	}
 }
+
+bool p2pdma_policy_has(struct p2pdma_policy *p, enum p2pdma_kernel_feature feat)
+{
+	static const enum p2pdma_rel_kind kind[] = {
+		[P2PDMA_FEAT_DMA_MAP_SG] = P2PDMA_REL_DMA_MAP_SG,
+		[P2PDMA_FEAT_USER_ALLOCATE] = P2PDMA_REL_ALLOCATE,
+		[P2PDMA_FEAT_DMA_DIRECT_THB_BUG] = P2PDMA_REL_DMA_DIRECT_THB_BUG,
+	};
+
+	if (!p || p2pdma_policy_sync(p) || (size_t)feat >= ARRAY_SIZE(kind))
+		return false;
+	return p2pdma_rel_has(p->rel.v, kind[feat]);
+}
