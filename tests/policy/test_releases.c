@@ -251,6 +251,91 @@ static void test_release_notes(void **state)
 	p2pdma_fabric_free(f);
 }
 
+/* find's text for clients @names on q35-switches at release @rel. */
+static char *find_text(const char *rel, const char *const *names, size_t n, bool json)
+{
+	struct p2pdma_client c[4];
+	struct p2pdma_find_result *r = NULL;
+	struct p2pdma_error e = { 0 };
+	char *out = NULL;
+	struct pt t;
+	size_t i;
+
+	pt_open(&t, "policy/q35-switches.json");
+	assert_int_equal(p2pdma_fabric_set_kernel_release(t.f, rel), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(p2pdma_client_parse(t.f, names[i], &c[i], &e), 0);
+	assert_int_equal(p2pdma_find(t.p, c, n, 1, &r, &e), 0);
+	assert_int_equal(p2pdma_find_write(t.p, c, n, r, NULL, false, json, &out, &e), 0);
+	p2pdma_find_result_free(r);
+	pt_close(&t);
+	return out;
+}
+
+/*
+ * find is silent, but the whitelist line prints on a refused ACS-redirect
+ * path (KERNEL-FACTS 1.4, 11.1): candidate 0a:00.0 redirects (RR) on its
+ * way to 0a:00.1, and host bridge device 00:00.0 (8086:29c0) is not
+ * listed.  From 5.2 (the first allow-list) until the gating change in
+ * "next".  A non-PCI client ends the (non-verbose) walk before it.
+ */
+static void test_find_silent_warning(void **state)
+{
+	static const char *const one[] = { "0a:00.1" };
+	static const char *const stop[] = { "platform:x", "0a:00.1" };
+	const char *line = "pci 0000:00:00.0: Host bridge not in P2PDMA whitelist: 8086:29c0";
+	char *out;
+
+	(void)state;
+	out = find_text("6.12.117", one, 1, false);
+	assert_non_null(strstr(out, "Kernel release: 6.12.117\n"));
+	assert_non_null(strstr(out, line));
+	free(out);
+	out = find_text("6.12.117", one, 1, true);
+	assert_non_null(strstr(out, line));
+	free(out);
+	out = find_text("next", one, 1, false);
+	assert_null(strstr(out, "whitelist"));
+	free(out);
+	out = find_text("5.1", one, 1, false);
+	assert_null(strstr(out, "whitelist"));
+	free(out);
+	out = find_text("7.3", stop, 2, false);
+	assert_null(strstr(out, "whitelist"));
+	free(out);
+}
+
+/*
+ * check with a client that is not PCI in the middle: distance_many()
+ * returns -1 there, and the clients after it are never computed (11.5).
+ */
+static void test_check_stops_at_non_pci(void **state)
+{
+	struct p2pdma_client c[3];
+	struct p2pdma_error e = { 0 };
+	char *out = NULL;
+	int ok = 1;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	assert_int_equal(p2pdma_client_parse(t.f, "04:00.0", &c[0], &e), 0);
+	assert_int_equal(p2pdma_client_parse(t.f, "virtio:virtio0", &c[1], &e), 0);
+	assert_int_equal(p2pdma_client_parse(t.f, "0a:00.1", &c[2], &e), 0);
+	assert_int_equal(p2pdma_check_write(t.p, pt_fn(&t, "03:00.0"), c, 3, NULL, false,
+					    &out, &ok, &e), 0);
+	assert_false(ok);
+	assert_non_null(strstr(out, "client        0000:04:00.0"));
+	assert_non_null(strstr(out, "virtio virtio0: cannot be used for peer-to-peer DMA as it is not a PCI device"));
+	assert_null(strstr(out, "client        0000:0a:00.1"));
+	assert_non_null(strstr(out, "not computed  0a:00.1\n"));
+	/* Never computed, never cached by the kernel. */
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, pt_fn(&t, "03:00.0"), pt_fn(&t, "0a:00.1")),
+			 P2PDMA_MAP_UNKNOWN);
+	free(out);
+	pt_close(&t);
+}
+
 static void test_parse(void **state)
 {
 	struct p2pdma_error e = { 0 };
@@ -296,6 +381,8 @@ int main(void)
 		cmocka_unit_test(test_root_port_any_devfn),
 		cmocka_unit_test(test_unknown_release),
 		cmocka_unit_test(test_release_notes),
+		cmocka_unit_test(test_find_silent_warning),
+		cmocka_unit_test(test_check_stops_at_non_pci),
 		cmocka_unit_test(test_parse),
 	};
 
