@@ -292,6 +292,16 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
 	ret = p2pdma_cfg_decode(l->cfg, bdf, cfg, len, info, l->e);
 	if (ret)
 		return prefix_at(l, "config", ret);
+	/*
+	 * sysfs gives root exactly the size the kernel gave the function
+	 * (KERNEL-FACTS 11.3): 256 bytes of a PCIe function means the kernel
+	 * found no extended space, so no ACS capability either.  Only the
+	 * unprivileged 64- or 128-byte read leaves ACS unknown.
+	 */
+	if (cfg && len == P2PDMA_CFG_PCI_SIZE && info->shortfall == P2PDMA_CFG_NO_EXTENDED) {
+		info->acs_state = P2PDMA_ACS_ABSENT;
+		info->shortfall = P2PDMA_CFG_COMPLETE;
+	}
 	if (info->acs_state == P2PDMA_ACS_UNKNOWN)
 		l->shortfall[info->shortfall]++;
 	return 0;
