@@ -363,6 +363,16 @@ static int check_bars_outside_ram(const struct p2pdma_fabric *f,
 	return 0;
 }
 
+/*
+ * A VF of a PF on a root bus may get another bus number: the kernel puts
+ * it on a virtual bus with no bridge, and its sysfs directory sits under
+ * the host bridge (KERNEL-FACTS 11.5).
+ */
+static bool vf_of_root_pf(const struct p2pdma_function *fn)
+{
+	return fn->physfn && !fn->physfn->parent && fn->physfn->host == fn->host;
+}
+
 static int check_function(const struct p2pdma_function *fn, struct p2pdma_error *e)
 {
 	char name[P2PDMA_BDF_STRLEN], pname[P2PDMA_BDF_STRLEN];
@@ -373,7 +383,7 @@ static int check_function(const struct p2pdma_function *fn, struct p2pdma_error 
 	if (fn->bdf.domain != fn->host->domain)
 		return p2pdma_fail(e, -EINVAL, "%s: not in the domain of its host bridge %s",
 				   name, fn->host->name);
-	if (!p && fn->bdf.bus != fn->host->bus)
+	if (!p && fn->bdf.bus != fn->host->bus && !vf_of_root_pf(fn))
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: sits on root bus %02x of %s but has bus number %02x",
 				   name, fn->host->bus, fn->host->name, fn->bdf.bus);
