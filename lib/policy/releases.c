@@ -282,7 +282,11 @@ void p2pdma_rel_sync(struct p2pdma_policy *p)
 			 "%.160s: answered for %s%s", e.reason, old ? "4.20" : newest,
 			 old ? " (a distribution kernel may carry P2PDMA as a backport)" : "");
 	}
-	p2pdma_kver_format(&p->rel, p->rel_text, sizeof(p->rel_text));
+	/* A release read from the machine is shown as the machine says it. */
+	if (!p->rel_assumed && strlen(s) < sizeof(p->rel_text))
+		snprintf(p->rel_text, sizeof(p->rel_text), "%s", s);
+	else
+		p2pdma_kver_format(&p->rel, p->rel_text, sizeof(p->rel_text));
 }
 
 const char *p2pdma_policy_release(struct p2pdma_policy *p, bool *assumed)
