@@ -210,6 +210,7 @@ enum p2pdma_rel_kind {
 	P2PDMA_REL_DMA_DIRECT_THB_BUG,	/* dma-direct left THRU_HOST_BRIDGE unmapped */
 	P2PDMA_REL_STACKED_BLK,		/* md / nvme-multipath accept p2pmem */
 	P2PDMA_REL_WARN_SILENT,		/* whitelist warning on silent calls */
+	P2PDMA_REL_OLD_MESSAGES,	/* the 4.20 wording of the refusal lines */
 };
 
 struct p2pdma_rel_row {

@@ -101,6 +101,10 @@ static const struct p2pdma_rel_row rel_table[] = {
 	  "allow-list: NVIDIA 10de:2f95-2f98", "894a78088fc3" },
 	{ P2PDMA_REL_ALLOW, ZHAOXIN, 0x1003, 0x1008, NEXT, 0, NULL,
 	  "allow-list: Zhaoxin 1d17:1003-1008", "f7c2204047" },
+	{ P2PDMA_REL_OLD_MESSAGES, 0, 0, 0, FIRST, KV(5, 7, 0),
+	  "the end of the old wording is dated about 5.6, unconfirmed",
+	  "refusals worded \"as ACS redirect is set\" and \"do not share an upstream bridge\"",
+	  "KERNEL-FACTS 2" },
 	{ P2PDMA_REL_WARN_SILENT, 0, 0, 0, KV(5, 2, 0), NEXT, NULL,
 	  "\"Host bridge not in P2PDMA whitelist\" also on silent calls (find)", "KERNEL-FACTS 11.1" },
 };
@@ -529,6 +533,73 @@ static void note_add(struct p2pdma_buf *b, const char *s)
 			  s[strlen(s) - 1] == '.' ? "" : ".");
 }
 
+/* Replace the tail of @line after @from with @to; 0 or -ENOMEM. */
+static int reword(char **line, const char *from, const char *to)
+{
+	char *at = strstr(*line, from), *n;
+
+	if (!at)
+		return 0;
+	if (asprintf(&n, "%.*s%s", (int)(at - *line), *line, to) < 0)
+		return -ENOMEM;
+	free(*line);
+	*line = n;
+	return 0;
+}
+
+static void drop_line(struct p2pdma_verdict *v, size_t i)
+{
+	free(v->kernel_log[i]);
+	memmove(&v->kernel_log[i], &v->kernel_log[i + 1],
+		(v->nr_kernel_log - i - 1) * sizeof(*v->kernel_log));
+	v->nr_kernel_log--;
+}
+
+/*
+ * Before 5.2 there is no allow-list: no whitelist line, and a path with
+ * ACS redirect is refused with the ACS lines alone.
+ */
+static void before_allow_list(struct p2pdma_verdict *v)
+{
+	bool acs = false;
+	size_t i;
+
+	for (i = 0; i < v->nr_kernel_log; i++)
+		acs |= strstr(v->kernel_log[i], "ACS redirect is set") != NULL;
+	for (i = v->nr_kernel_log; i-- > 0;)
+		if (strstr(v->kernel_log[i], "Host bridge not in P2PDMA whitelist") ||
+		    (acs && strstr(v->kernel_log[i], "do not share an upstream bridge")))
+			drop_line(v, i);
+}
+
+/*
+ * Before about 5.6 the refusals read "... as ACS redirect is set between
+ * the client and provider (X)" and "... do not share an upstream bridge"
+ * (KERNEL-FACTS 2, historical).
+ */
+static int old_wording(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
+{
+	char pname[P2PDMA_BDF_STRLEN], to[128];
+	size_t i;
+	int ret = 0;
+
+	if (!v->client || !p2pdma_rel_has(p->rel.v, P2PDMA_REL_OLD_MESSAGES))
+		return 0;
+	if (p->rel.v < KV(5, 2, 0))
+		before_allow_list(v);
+	p2pdma_bdf_format(&v->provider->bdf, pname, sizeof(pname));
+	for (i = 0; i < v->nr_kernel_log && !ret; i++) {
+		snprintf(to, sizeof(to),
+			 "cannot be used for peer-to-peer DMA as ACS redirect is set between the client and provider (%s)",
+			 pname);
+		ret = reword(&v->kernel_log[i], "ACS redirect is set between the client and provider", to);
+		if (!ret)
+			ret = reword(&v->kernel_log[i], "do not share an upstream bridge or whitelisted host bridge",
+				     "do not share an upstream bridge");
+	}
+	return ret;
+}
+
 int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 {
 	struct p2pdma_buf b = { 0 };
@@ -536,6 +607,8 @@ int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 
 	snprintf(v->release, sizeof(v->release), "%s", p->rel_text);
 	v->release_assumed = p->rel_assumed;
+	if (old_wording(p, v))
+		return -ENOMEM;
 	note_add(&b, p->rel_note);
 	/* Only a path that reaches the host-bridge rule depends on the release. */
 	if (v->client && v->hb_rule != P2PDMA_HB_NOT_CONSULTED && v->certain) {

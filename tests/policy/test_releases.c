@@ -336,6 +336,53 @@ static void test_check_stops_at_non_pci(void **state)
 	pt_close(&t);
 }
 
+/*
+ * The refusal lines by release (KERNEL-FACTS 2, historical): q35-switches
+ * 07:00.0 -> 08:00.0 crosses 06:01.0 (RR|CR) and the host bridge device
+ * 00:00.0 (8086:29c0) is on no list.
+ */
+static void log_at(const char *rel, const char *const *want)
+{
+	struct p2pdma_verdict *v;
+	struct pt t;
+
+	pt_open(&t, "policy/q35-switches.json");
+	assert_int_equal(p2pdma_fabric_set_kernel_release(t.f, rel), 0);
+	v = pt_verdict(&t, "07:00.0", "08:00.0");
+	assert_int_equal(v->map_type, NOPE);
+	pt_expect_log(v->kernel_log, v->nr_kernel_log, want);
+	p2pdma_verdict_free(v);
+	pt_close(&t);
+}
+
+static void test_log_wording(void **state)
+{
+	static const char *const v51[] = {
+		"nvidia 0000:08:00.0: cannot be used for peer-to-peer DMA as ACS redirect is set between the client and provider (0000:07:00.0)",
+		"nvidia 0000:08:00.0: to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=0000:06:01.0",
+		NULL,
+	};
+	static const char *const v54[] = {
+		"nvidia 0000:08:00.0: cannot be used for peer-to-peer DMA as ACS redirect is set between the client and provider (0000:07:00.0)",
+		"nvidia 0000:08:00.0: to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=0000:06:01.0",
+		"pci 0000:00:00.0: Host bridge not in P2PDMA whitelist: 8086:29c0",
+		"nvidia 0000:08:00.0: cannot be used for peer-to-peer DMA as the client and provider (0000:07:00.0) do not share an upstream bridge",
+		NULL,
+	};
+	static const char *const v612[] = {
+		"nvidia 0000:08:00.0: ACS redirect is set between the client and provider (0000:07:00.0)",
+		"nvidia 0000:08:00.0: to disable ACS redirect for this path, add the kernel parameter: pci=disable_acs_redir=0000:06:01.0",
+		"pci 0000:00:00.0: Host bridge not in P2PDMA whitelist: 8086:29c0",
+		"nvidia 0000:08:00.0: cannot be used for peer-to-peer DMA as the client and provider (0000:07:00.0) do not share an upstream bridge or whitelisted host bridge",
+		NULL,
+	};
+
+	(void)state;
+	log_at("5.1", v51);
+	log_at("5.4", v54);
+	log_at("6.12.117", v612);
+}
+
 static void test_parse(void **state)
 {
 	struct p2pdma_error e = { 0 };
@@ -383,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_release_notes),
 		cmocka_unit_test(test_find_silent_warning),
 		cmocka_unit_test(test_check_stops_at_non_pci),
+		cmocka_unit_test(test_log_wording),
 		cmocka_unit_test(test_parse),
 	};
 
