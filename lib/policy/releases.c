@@ -32,6 +32,8 @@
 #define NVIDIA		0x10de
 #define ZHAOXIN		0x1d17
 #define ANY		P2PDMA_ALLOW_ANY_DEVICE
+#define INTEL_EARLY	"the release of the first Intel rows is unconfirmed (5.5 to 5.7); p2pdma takes 5.5"
+#define INTEL_STABLE	"backported to stable kernels (Cc: stable)"
 
 /*
  * The table.  Allow-list rows name a device range of one vendor; other
@@ -45,16 +47,16 @@ static const struct p2pdma_rel_row rel_table[] = {
 	{ P2PDMA_REL_ALLOW, AMD, 0x1450, 0x1450, KV(5, 2, 0), KV(5, 9, 0), NULL,
 	  "allow-list: AMD Zen host bridge 1022:1450", "KERNEL-FACTS 9, 11.1" },
 	{ P2PDMA_REL_ALLOW, INTEL, 0x3c00, 0x3c01, KV(5, 5, 0), 0,
-	  "the release of the first Intel rows is unconfirmed (5.5 to 5.7); p2pdma takes 5.5",
+	  INTEL_EARLY,
 	  "allow-list: Intel Xeon E5/Core i7 8086:3c00-3c01 (same host bridge only)", "KERNEL-FACTS 11.1" },
 	{ P2PDMA_REL_ALLOW, INTEL, 0x2f00, 0x2f01, KV(5, 5, 0), 0,
-	  "the release of the first Intel rows is unconfirmed (5.5 to 5.7); p2pdma takes 5.5",
+	  INTEL_EARLY,
 	  "allow-list: Intel Xeon E5 v3 8086:2f00-2f01 (same host bridge only)", "KERNEL-FACTS 11.1" },
 	{ P2PDMA_REL_ALLOW, INTEL, 0x2030, 0x2033, KV(5, 5, 0), 0,
-	  "the release of the first Intel rows is unconfirmed (5.5 to 5.7); p2pdma takes 5.5",
+	  INTEL_EARLY,
 	  "allow-list: Intel Skylake-E 8086:2030-2033", "KERNEL-FACTS 11.1" },
 	{ P2PDMA_REL_ALLOW, INTEL, 0x2020, 0x2020, KV(5, 5, 0), 0,
-	  "the release of the first Intel rows is unconfirmed (5.5 to 5.7); p2pdma takes 5.5",
+	  INTEL_EARLY,
 	  "allow-list: Intel Skylake-E 8086:2020", "KERNEL-FACTS 11.1" },
 	{ P2PDMA_REL_ALLOW, AMD, 0x15d0, 0x15d0, KV(5, 8, 0), KV(5, 9, 0), NULL,
 	  "allow-list: AMD 1022:15d0", "dea286bb71ba" },
@@ -83,17 +85,17 @@ static const struct p2pdma_rel_row rel_table[] = {
 	  "dma-direct leaves THRU_HOST_BRIDGE segments unmapped", "560000d619ef" },
 	{ P2PDMA_REL_ALLOW, GOOGLE, ANY, ANY, KV(7, 1, 0), 0, NULL,
 	  "allow-list: every Google 1ae0 device", "70cf146a674c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x0b25, 0x0b25, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x0b25, 0x0b25, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel DSA 8086:0b25", "0ba76b19fd4c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x0cfe, 0x0cfe, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x0cfe, 0x0cfe, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel IAX 8086:0cfe", "0ba76b19fd4c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x11fb, 0x11fb, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x11fb, 0x11fb, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel DSA 8086:11fb", "0ba76b19fd4c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x1212, 0x1212, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x1212, 0x1212, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel DSA 8086:1212", "0ba76b19fd4c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x1216, 0x1216, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x1216, 0x1216, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel IAA 8086:1216", "0ba76b19fd4c" },
-	{ P2PDMA_REL_ALLOW, INTEL, 0x4940, 0x4948, KV(7, 2, 0), 0, "backported to stable kernels (Cc: stable)",
+	{ P2PDMA_REL_ALLOW, INTEL, 0x4940, 0x4948, KV(7, 2, 0), 0, INTEL_STABLE,
 	  "allow-list: Intel QAT 8086:4940-4948", "0ba76b19fd4c" },
 	{ P2PDMA_REL_STACKED_BLK, 0, 0, 0, KV(7, 2, 0), 0, NULL,
 	  "nvme-multipath and md RAID accept p2pmem from their members", "fb0eeeed91f3" },
@@ -492,10 +494,11 @@ static char *backport_note_one(uint32_t v, const struct p2pdma_host_bridge *hb)
 {
 	const struct p2pdma_function *dev = p2pdma_host_bridge_dev(hb);
 	const struct p2pdma_rel_row *r;
-	bool unconfirmed;
+	bool unconfirmed, unknown;
 	char when[16], *s;
 
-	if (!dev)
+	/* Only a device some release lists: the table's ranges have gaps. */
+	if (!dev || p2pdma_rel_allow_match_id(NEXT, dev->vendor, dev->device, &unknown) < 0)
 		return NULL;
 	r = p2pdma_rel_allow_row(dev->vendor, dev->device);
 	if (!r || !r->stable)
