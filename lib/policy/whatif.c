@@ -143,6 +143,7 @@ int p2pdma_whatif_apply(struct p2pdma_policy *p, const struct p2pdma_whatif *w,
 {
 	struct p2pdma_acs_params a = { 0 };
 	struct p2pdma_whatif_report *r;
+	bool had;
 	size_t i;
 	int ret;
 
@@ -162,6 +163,7 @@ int p2pdma_whatif_apply(struct p2pdma_policy *p, const struct p2pdma_whatif *w,
 	ret = p2pdma_cmdline_acs_params(w->cmdline, &a);
 	for (i = 0; !ret && i < a.nr_notes; i++)
 		ret = p2pdma_strv_pushf(&r->notes, &r->nr_notes, "%s", a.notes[i]);
+	had = a.disable_acs_redir || a.config_acs;
 	if (!ret)
 		ret = p2pdma_acs_params_at(p->rel.v, &a, &r->kernel_log, &r->nr_kernel_log,
 					   &r->notes, &r->nr_notes);
@@ -170,7 +172,7 @@ int p2pdma_whatif_apply(struct p2pdma_policy *p, const struct p2pdma_whatif *w,
 					"the loaded ACS Control values are what the running kernel left; they are taken as the firmware values of the kernel's merge, so bits a kernel with an IOMMU already set look like firmware bits here");
 		if (!ret)
 			ret = apply_params(p, &a, w->iommu == 1, r);
-	} else if (!ret && w->cmdline && !a.nr_notes) {
+	} else if (!ret && w->cmdline && !a.nr_notes && !had) {
 		ret = p2pdma_strv_pushf(&r->notes, &r->nr_notes,
 					"the command line has no pci=disable_acs_redir= or pci=config_acs=: no ACS register changes");
 	}

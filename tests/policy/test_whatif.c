@@ -574,6 +574,8 @@ static void test_config_acs_needs_6_11(void **state)
 	r = apply(&t, "pci=config_acs=xxx11xx@0000:02:00.0", -1, NULL);
 	pt_expect_log(r->kernel_log, r->nr_kernel_log, old);
 	assert_int_equal(r->nr_changes, 0);
+	assert_int_equal(r->nr_notes, 1);
+	assert_string_equal(r->notes[0], "pci=config_acs= arrived in 6.11: this kernel ignores it");
 	assert_int_equal(pair(&t, "03:00.0", "04:00.0", NULL), P2PDMA_MAP_BUS_ADDR);
 	p2pdma_whatif_report_free(r);
 	pt_close(&t);
