@@ -203,7 +203,8 @@ int p2pdma_dma_client_info(struct p2pdma_dma *d, const struct p2pdma_function *c
  *               that crosses the end of its RAM range or p2pmem range,
  *               a client not in the model, a list already mapped;
  *   -ENOMEM     the client's IOVA space is full;
- *   -EIO        the client's IOMMU group is blocked.
+ *   -EIO        the client's IOMMU group is blocked, or (direct mapping)
+ *               a p2pmem segment lies above the client's DMA mask.
  * On any error nothing is mapped: the IOVA allocators are exactly as
  * before, every segment's DMA fields read P2PDMA_DMA_ERROR / 0, and
  * s->failed names the segment at fault (-1 when none is).

@@ -193,6 +193,12 @@ struct p2pdma_function {
 	 * on x86 and on most other platforms.
 	 */
 	uint64_t dma_offset;
+	/*
+	 * Width of the streaming DMA mask the driver set (sysfs
+	 * dma_mask_bits), -1 unknown.  dma-direct refuses an address above
+	 * it (KERNEL-FACTS 11.5).
+	 */
+	int dma_mask_bits;
 
 	size_t index;			/* position in fabric->fns */
 };

@@ -60,7 +60,7 @@ static const char *const function_keys[] = {
 	"bdf", "vendor", "device", "subsystem_vendor", "subsystem_device", "class",
 	"revision", "role", "parent", "physfn", "secondary_bus", "subordinate_bus",
 	"pcie_type", "link", "acs_state", "acs_cap", "acs_ctrl", "bars", "dma_offset",
-	"iommu_group", "numa_node", "driver", "p2pmem", "children", NULL,
+	"dma_mask_bits", "iommu_group", "numa_node", "driver", "p2pmem", "children", NULL,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -355,6 +355,8 @@ static int parse_placement(struct jload *j, struct json_object *o, struct p2pdma
 					"group %d is not listed in $.iommu_groups",
 					t->iommu_group);
 	p2pdma_json_opt_int(r, o, "numa_node", INT_MAX, &t->numa_node);
+	if (json_object_object_get_ex(o, "dma_mask_bits", NULL))
+		p2pdma_json_opt_int(r, o, "dma_mask_bits", 64, &t->dma_mask_bits);
 	p2pdma_json_str(r, o, "driver", true, false, &driver);
 	/* Only read: p2pdma_fabric_add_function() keeps a copy. */
 	t->driver = (char *)driver;

@@ -560,6 +560,11 @@ static int read_function(struct sysfs_load *l, int fd, struct p2pdma_function *f
 		fn->numa_node = ret ? -1 : (int)numa;
 		ret = ret < 0 ? ret : 0;
 	}
+	if (!ret) {
+		ret = attr_dec(l, fd, "dma_mask_bits", 0, 64, false, &numa);
+		fn->dma_mask_bits = ret ? -1 : (int)numa;
+		ret = ret < 0 ? ret : 0;
+	}
 	if (!ret)
 		ret = read_links(l, fd, fn, x);
 	if (!ret)

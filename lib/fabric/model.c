@@ -50,6 +50,7 @@ void p2pdma_function_init(struct p2pdma_function *fn)
 	fn->acs_state = P2PDMA_ACS_UNKNOWN;
 	fn->iommu_group = -1;
 	fn->numa_node = -1;
+	fn->dma_mask_bits = -1;
 }
 
 int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,

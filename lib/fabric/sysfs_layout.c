@@ -23,7 +23,7 @@ const char *const p2pdma_sysfs_fn_files[] = {
 	"vendor", "device", "subsystem_vendor", "subsystem_device", "class",
 	"revision", "config", "resource", "current_link_speed",
 	"current_link_width", "max_link_speed", "max_link_width", "numa_node",
-	"secondary_bus_number", "subordinate_bus_number", NULL,
+	"secondary_bus_number", "subordinate_bus_number", "dma_mask_bits", NULL,
 };
 
 const char *const p2pdma_sysfs_fn_links[] = {

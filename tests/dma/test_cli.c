@@ -239,6 +239,26 @@ static void test_map_by_release(void **state)
 	free(err);
 }
 
+/*
+ * dma-direct's DMA mask (KERNEL-FACTS 11.5): hand-zen.json gives 41:00.0
+ * a 32-bit mask; 03:00.0's p2pmem at 0x380000000000 plus its DMA offset
+ * 0x1000000000 is far above 4 GiB, and peer memory cannot be bounced:
+ * -EIO.  41:00.1 (mask unknown) maps the same segment.
+ */
+static void test_map_dma_mask(void **state)
+{
+	const char *zen = P2PDMA_SOURCE_ROOT "/tests/dma/data/hand-zen.json";
+	char *out = NULL, *err = NULL;
+
+	(void)state;
+	assert_int_equal(tu_run(&out, &err, "%s -i '%s' map --client 41:00.0 --client 41:00.1 p2p:03:00.0:4K",
+				tu_p2pdma_bin(), zen), 1);
+	expect_in(out, "  refused (EIO): segment 0 (p2pmem at DMA address 0x381000000000, 4096 bytes) lies above the 32-bit DMA mask of 0000:41:00.0");
+	expect_in(out, "Client 0000:41:00.1: no IOMMU group: direct mapping\n  #");
+	free(out);
+	free(err);
+}
+
 static void test_map_max_seg(void **state)
 {
 	char *out = NULL, *err = NULL;
@@ -352,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_map_text),
 		cmocka_unit_test(test_map_max_seg),
 		cmocka_unit_test(test_map_by_release),
+		cmocka_unit_test(test_map_dma_mask),
 		cmocka_unit_test(test_map_json),
 		cmocka_unit_test(test_map_errors),
 	};

@@ -52,6 +52,7 @@ static int fn_diff(const struct p2pdma_function *x, const struct p2pdma_function
 		DIFF(x->bars[i].start != y->bars[i].start || x->bars[i].size != y->bars[i].size ||
 		     x->bars[i].flags != y->bars[i].flags, "%s: BAR %d", n, i);
 	DIFF(x->dma_offset != y->dma_offset, "%s: dma_offset", n);
+	DIFF(x->dma_mask_bits != y->dma_mask_bits, "%s: dma_mask_bits", n);
 	DIFF(x->iommu_group != y->iommu_group || x->numa_node != y->numa_node,
 	     "%s: iommu group / numa", n);
 	DIFF(!x->driver != !y->driver || (x->driver && strcmp(x->driver, y->driver)),
@@ -192,6 +193,7 @@ static void random_fields(struct gen *g, struct p2pdma_function *t)
 		t->bars[i].flags |= (unsigned int)rnd(g, 4) << 2;
 	}
 	t->dma_offset = rnd(g, 4) ? 0 : tu_rand(g->rng);
+	t->dma_mask_bits = rnd(g, 2) ? -1 : (int)rnd(g, 65);
 	t->iommu_group = (int)rnd(g, 40) - 1;
 	t->numa_node = (int)rnd(g, 5) - 1;
 	t->driver = rnd(g, 2) ? "drv" : NULL;

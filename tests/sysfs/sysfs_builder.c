@@ -282,7 +282,7 @@ static void same_function(const struct p2pdma_function *x, const struct p2pdma_f
 	SAME(numa_node); SAME(nr_children); SAME(host->index);
 	SAME(link.speed); SAME(link.width); SAME(link.max_speed); SAME(link.max_width);
 	SAME(p2pmem.present); SAME(p2pmem.published); SAME(p2pmem.size);
-	SAME(p2pmem.available); SAME(dma_offset);
+	SAME(p2pmem.available); SAME(dma_offset); SAME(dma_mask_bits);
 	for (i = 0; i < P2PDMA_NUM_BARS; i++) {
 		SAME(bars[i].start);
 		SAME(bars[i].size);

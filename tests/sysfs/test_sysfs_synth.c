@@ -94,6 +94,7 @@ static void build_machine(const char *root)
 		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
 		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
 	sb_printf(root, NVME "/numa_node", "1\n");
+	sb_printf(root, NVME "/dma_mask_bits", "64\n");
 	sb_printf(root, NVME "/p2pmem/size", "2097152\n");
 	sb_printf(root, NVME "/p2pmem/available", "1048576\n");
 	sb_printf(root, NVME "/p2pmem/published", "1\n");
@@ -292,6 +293,8 @@ static void test_machine(void **state)
 	assert_int_equal(fn->link.width, 4);
 	assert_int_equal(fn->link.max_speed, 16000);
 	assert_int_equal(fn->numa_node, 1);
+	assert_int_equal(fn->dma_mask_bits, 64);
+	assert_int_equal(at(f, "01:00.0")->dma_mask_bits, -1);
 	assert_string_equal(fn->driver, "nvme");
 	assert_int_equal(fn->iommu_group, 7);
 	assert_true(fn->p2pmem.present && fn->p2pmem.published);
