@@ -171,7 +171,8 @@ static inline bool pair_index(const struct p2pdma_policy *p, const struct p2pdma
 /*
  * Straight from the index: an answer costs what the index costs.  The
  * kernel's DMA-mapping path fills its cache only when empty: that is
- * the provider's row starting, one word (kcache.c).  The rare paths are
+ * the provider's row starting, one word (kcache.c), for a provider with
+ * p2pdma state.  The rare paths are
  * out of line so that the common one stays short.
  */
 enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
@@ -189,7 +190,9 @@ enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 		return P2PDMA_MAP_NOT_SUPPORTED;
 	if (__builtin_expect(!pair_index(p, provider, client, &pi, &ci), 0))
 		return P2PDMA_MAP_NOT_SUPPORTED;
-	if (__builtin_expect(!p2pdma_kcache_has_row(p, pi), 0))
+	/* Only a provider with p2pdma state has a cache in the kernel. */
+	if (__builtin_expect(!p2pdma_kcache_has_row(p, pi), 0) &&
+	    provider->p2pmem.present)
 		p2pdma_kcache_start_row(p, pi);
 	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
 	if (distance)
