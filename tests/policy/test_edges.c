@@ -97,19 +97,22 @@ static void test_fix_notes_loaded_config_acs(void **state)
 	pt_close(&t);
 }
 
-/* cpu_supports_p2pdma(): "AMDisbetter!" is X86_VENDOR_AMD too. */
+/*
+ * cpu_supports_p2pdma(): X86_VENDOR_AMD is "AuthenticAMD" only, not the
+ * early engineering samples' "AMDisbetter!" (KERNEL-FACTS.md section 11).
+ */
 static void test_cpu_rule_amdisbetter(void **state)
 {
 	struct p2pdma_cpu c = { .known = true, .family = 0x17 };
 
 	(void)state;
-	strcpy(c.vendor, "AMDisbetter!");
+	strcpy(c.vendor, "AuthenticAMD");
 	assert_true(p2pdma_cpu_supports_p2pdma(&c));
 	c.family = 0x16;
 	assert_false(p2pdma_cpu_supports_p2pdma(&c));
-	/* Close spellings are other vendors. */
+	/* Other spellings are other vendors. */
 	c.family = 0x17;
-	strcpy(c.vendor, "AMDisbetter");
+	strcpy(c.vendor, "AMDisbetter!");
 	assert_false(p2pdma_cpu_supports_p2pdma(&c));
 	strcpy(c.vendor, "AuthenticAMd");
 	assert_false(p2pdma_cpu_supports_p2pdma(&c));

@@ -42,6 +42,15 @@ static void test_rows_keep_their_epoch(void **state)
 
 	(void)state;
 	pt_open(&t, "policy/q35-switches.json");
+	/*
+	 * The kernel keeps a cache only for providers with p2pdma state
+	 * (KERNEL-FACTS.md section 11): without it, nothing is cached.
+	 * Give the two providers asked below that state.
+	 */
+	assert_int_equal(ask(&t, "08:00.0", "07:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(cached(&t, "08:00.0", "07:00.0"), P2PDMA_MAP_UNKNOWN);
+	pt_fn(&t, "04:00.1")->p2pmem.present = true;
+	pt_fn(&t, "07:00.0")->p2pmem.present = true;
 	/* Never asked: nothing cached. */
 	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_UNKNOWN);
 	assert_int_equal(ask(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
