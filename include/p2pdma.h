@@ -7,6 +7,7 @@
 #include "p2pdma/policy.h"
 #include "p2pdma/mem.h"
 #include "p2pdma/dma.h"
+#include "p2pdma/sim.h"
 #include "p2pdma/linux.h"
 
 #endif /* P2PDMA_H */

@@ -203,3 +203,13 @@ struct p2pdma_iova_domain *p2pdma_dma_domain_of(const struct p2pdma_dma *d,
 
 	return c ? c->domain : NULL;
 }
+
+int p2pdma_dma_translate(const struct p2pdma_dma *d, const struct p2pdma_function *client,
+			 uint64_t iova, uint64_t *phys, uint64_t *contig)
+{
+	const struct dma_client *c = dma_client_of(d, client, NULL);
+
+	if (!c || c->mode != P2PDMA_DMA_MODE_IOMMU)
+		return 0;
+	return iova_translate(c->domain, iova, phys, contig) ? -EFAULT : 1;
+}

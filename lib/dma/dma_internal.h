@@ -62,4 +62,13 @@ uint64_t p2pdma_dma_state_hash(struct p2pdma_dma *d);
 struct p2pdma_iova_domain *p2pdma_dma_domain_of(const struct p2pdma_dma *d,
 					       const struct p2pdma_function *client);
 
+/*
+ * The IOMMU's view for the simulated platform: 1 and *@phys, *@contig
+ * (bytes mapped and contiguous from there) when @client's domain
+ * translates @iova; 0 when @client has no translating domain (direct or
+ * blocked); -EFAULT when its domain has no mapping at @iova.
+ */
+int p2pdma_dma_translate(const struct p2pdma_dma *d, const struct p2pdma_function *client,
+			 uint64_t iova, uint64_t *phys, uint64_t *contig);
+
 #endif /* P2PDMA_DMA_INTERNAL_H */

@@ -22,12 +22,29 @@ void iova_domain_init(struct p2pdma_iova_domain *d, int group)
 	pthread_mutex_init(&d->lock, NULL);
 }
 
+static void range_drop_extents(struct iova_range *r)
+{
+	free(r->ext);
+	r->ext = NULL;
+	r->nr_ext = 0;
+}
+
 void iova_domain_destroy(struct p2pdma_iova_domain *d)
 {
+	size_t i;
+
+	for (i = 0; i < d->nr; i++)
+		range_drop_extents(&d->r[i]);
 	free(d->r);
 	pthread_mutex_destroy(&d->lock);
 	d->r = NULL;
 	d->nr = d->cap = 0;
+}
+
+/* A range's pieces: a single one lives inside it, so the array can move. */
+static inline const struct iova_extent *range_ext(const struct iova_range *r)
+{
+	return r->nr_ext == 1 ? &r->one : r->ext;
 }
 
 static uint64_t pow2_up(uint64_t x)
@@ -81,12 +98,37 @@ static uint64_t find_gap(const struct p2pdma_iova_domain *d, uint64_t size,
 	}
 }
 
+/* Fill @r's translation; a single piece lives inside @r (no allocation). */
+static int range_set_extents(struct iova_range *r, const struct iova_extent *ext, size_t n)
+{
+	r->nr_ext = n;
+	r->ext = NULL;
+	if (!n)
+		return 0;
+	if (n == 1) {
+		r->one = ext[0];
+		return 0;
+	}
+	r->ext = malloc(n * sizeof(*ext));
+	if (!r->ext)
+		return -ENOMEM;
+	memcpy(r->ext, ext, n * sizeof(*ext));
+	return 0;
+}
+
 int iova_alloc(struct p2pdma_iova_domain *d, uint64_t len, uint64_t *iova)
 {
+	return iova_alloc_map(d, len, NULL, 0, iova);
+}
+
+int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
+		   const struct iova_extent *ext, size_t nr_ext, uint64_t *iova)
+{
 	uint64_t size = iova_reserve_size(len), align = pow2_up(size), start;
+	struct iova_range nr = { 0 };
 	size_t pos = 0;
 
-	if (!len || size < len)
+	if (!len || size < len || range_set_extents(&nr, ext, nr_ext))
 		return -ENOMEM;
 	pthread_mutex_lock(&d->lock);
 	start = find_gap(d, size, align, IOVA_LIMIT_32, &pos);
@@ -94,16 +136,72 @@ int iova_alloc(struct p2pdma_iova_domain *d, uint64_t len, uint64_t *iova)
 		start = find_gap(d, size, align, IOVA_LIMIT_48, &pos);
 	if (!start || p2pdma_grow((void **)&d->r, &d->cap, d->nr + 1, sizeof(*d->r))) {
 		pthread_mutex_unlock(&d->lock);
+		range_drop_extents(&nr);
 		return -ENOMEM;
 	}
 	memmove(&d->r[pos + 1], &d->r[pos], (d->nr - pos) * sizeof(*d->r));
-	d->r[pos].lo = start;
-	d->r[pos].hi = start + size - 1;
+	nr.lo = start;
+	nr.hi = start + size - 1;
+	d->r[pos] = nr;
 	d->nr++;
 	d->reserved += size;
 	pthread_mutex_unlock(&d->lock);
 	*iova = start;
 	return 0;
+}
+
+/* The range holding @iova (caller holds the lock), or NULL. */
+static struct iova_range *range_of(struct p2pdma_iova_domain *d, uint64_t iova)
+{
+	size_t lo = 0, hi = d->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->r[mid].lo <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || iova > d->r[lo - 1].hi)
+		return NULL;
+	return &d->r[lo - 1];
+}
+
+int iova_translate(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t *phys,
+		   uint64_t *contig)
+{
+	const struct iova_extent *ext;
+	const struct iova_range *r;
+	size_t lo = 0, hi;
+	int ret = -EFAULT;
+	uint64_t off;
+
+	pthread_mutex_lock(&d->lock);
+	r = range_of(d, iova);
+	if (!r)
+		goto out;
+	off = iova - r->lo;
+	ext = range_ext(r);
+	hi = r->nr_ext;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ext[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && off - ext[lo - 1].off < ext[lo - 1].len) {
+		const struct iova_extent *x = &ext[lo - 1];
+
+		*phys = x->phys + (off - x->off);
+		*contig = x->len - (off - x->off);
+		ret = 0;
+	}
+out:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
 }
 
 int iova_free(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t len)
@@ -123,6 +221,7 @@ int iova_free(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t len)
 			hi = mid;
 	}
 	if (lo < d->nr && d->r[lo].lo == iova && d->r[lo].hi - d->r[lo].lo + 1 == size) {
+		range_drop_extents(&d->r[lo]);
 		memmove(&d->r[lo], &d->r[lo + 1], (d->nr - lo - 1) * sizeof(*d->r));
 		d->nr--;
 		d->reserved -= size;
@@ -149,7 +248,11 @@ uint64_t iova_hash(struct p2pdma_iova_domain *d)
 	pthread_mutex_lock(&d->lock);
 	h = p2pdma_fnv1a(h, &d->nr, sizeof(d->nr));
 	h = p2pdma_fnv1a(h, &d->reserved, sizeof(d->reserved));
-	h = p2pdma_fnv1a(h, d->r, d->nr * sizeof(*d->r));
+	/* Bounds only: the translation pointers differ from run to run. */
+	for (size_t i = 0; i < d->nr; i++) {
+		h = p2pdma_fnv1a(h, &d->r[i].lo, sizeof(d->r[i].lo));
+		h = p2pdma_fnv1a(h, &d->r[i].hi, sizeof(d->r[i].hi));
+	}
 	pthread_mutex_unlock(&d->lock);
 	return h;
 }

@@ -15,8 +15,23 @@
 #define IOVA_LIMIT_32	0xffffffffULL
 #define IOVA_LIMIT_48	((1ULL << 48) - 1)
 
+/*
+ * What one IOVA range translates to: granule-aligned pieces, @off bytes
+ * into the range, sorted by @off.  The IOMMU's page table, for the
+ * simulated platform's router (lib/sim) to walk.
+ */
+struct iova_extent {
+	uint64_t off;
+	uint64_t phys;
+	uint64_t len;
+};
+
 struct iova_range {
 	uint64_t lo, hi;	/* inclusive */
+	/* Translation: a single piece is @one (@ext NULL), more are in @ext. */
+	struct iova_extent *ext;
+	size_t nr_ext;
+	struct iova_extent one;
 };
 
 struct p2pdma_iova_domain {
@@ -35,6 +50,20 @@ uint64_t iova_reserve_size(uint64_t len);
 
 /* Reserve iova_reserve_size(len) bytes; 0 or -ENOMEM.  Takes the lock. */
 int iova_alloc(struct p2pdma_iova_domain *d, uint64_t len, uint64_t *iova);
+/*
+ * The same, and record what the range translates to (@ext, @nr_ext as
+ * struct iova_extent says; copied).  A range reserved without extents
+ * translates nothing: every access to it faults.
+ */
+int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
+		   const struct iova_extent *ext, size_t nr_ext, uint64_t *iova);
+/*
+ * The IOMMU's walk: the CPU physical address @iova translates to, and
+ * how many bytes from there on stay physically contiguous and mapped
+ * (*@contig).  -EFAULT when @iova is not mapped.  Takes the lock.
+ */
+int iova_translate(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t *phys,
+		   uint64_t *contig);
 /* Free exactly what iova_alloc() returned for @len; 0 or -EINVAL.  Takes the lock. */
 int iova_free(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t len);
 

@@ -323,6 +323,35 @@ int buddy_free(struct buddy *b, uint64_t first, uint64_t n)
 	return 0;
 }
 
+/* Order of the allocated piece holding page @p, or -1 (p is not allocated). */
+static int piece_holding(const struct buddy *b, uint64_t p)
+{
+	unsigned int k;
+
+	for (k = 0; k <= b->max_order; k++)
+		if ((p >> k) < nblocks(b, k) && bm_test(b->alloc[k], p >> k))
+			return (int)k;
+	return -1;
+}
+
+uint64_t buddy_allocated_run(const struct buddy *b, uint64_t p, uint64_t n)
+{
+	uint64_t done = 0;
+
+	while (done < n && p < b->npages) {
+		int k = piece_holding(b, p);
+		uint64_t end;
+
+		if (k < 0)
+			break;
+		/* Pieces are aligned to their size: skip to the end of this one. */
+		end = ((p >> k) + 1) << k;
+		done += end - p;
+		p = end;
+	}
+	return done < n ? done : n;
+}
+
 uint64_t buddy_largest_run(struct buddy *b)
 {
 	uint64_t best = 0;

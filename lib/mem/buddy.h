@@ -60,6 +60,12 @@ int64_t buddy_alloc(struct buddy *b, uint64_t n);
 /* 0, or -EINVAL (nothing changed) when [first, +n) is not one allocation. */
 int buddy_free(struct buddy *b, uint64_t first, uint64_t n);
 
+/*
+ * Pages from @p on (at most @n) that lie in allocations, counted until
+ * the first page that is not allocated: @n when all are.
+ */
+uint64_t buddy_allocated_run(const struct buddy *b, uint64_t p, uint64_t n);
+
 /* The longest run of free pages (slow: walks the blocks; for messages). */
 uint64_t buddy_largest_run(struct buddy *b);
 

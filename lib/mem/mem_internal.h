@@ -102,6 +102,17 @@ static inline struct p2pmem_range *p2pmem_find(const struct p2pdma_mem *m,
 	return r;
 }
 
+/*
+ * For the simulated platform: is [phys, phys + len) p2pmem, and is all of
+ * it inside live allocations?  0: not p2pmem at all (no range holds
+ * @phys); 1: p2pmem, every byte allocated; -EADDRNOTAVAIL: p2pmem, and
+ * *@bad is the first byte no allocation covers (also for a range that
+ * runs past its p2pmem range).  *@provider (may be NULL) receives the
+ * provider.  Takes the locks it needs.
+ */
+int p2pmem_check_allocated(const struct p2pdma_mem *m, uint64_t phys, uint64_t len,
+			   const struct p2pdma_provider **provider, uint64_t *bad);
+
 void p2pdma_mem_read_lock(const struct p2pdma_mem *m);
 void p2pdma_mem_read_unlock(const struct p2pdma_mem *m);
 

@@ -144,3 +144,39 @@ int p2pdma_p2pmem_free(struct p2pdma_provider *p, uint64_t phys, uint64_t size,
 	}
 	return 0;
 }
+
+static int check_in_range(struct p2pmem_range *r, uint64_t phys, uint64_t len,
+			  uint64_t *bad)
+{
+	uint64_t first = (phys - r->phys) / P2PDMA_PAGE_SIZE;
+	uint64_t end = phys + len - 1 > r->last ? r->last : phys + len - 1;
+	uint64_t n = (end - r->phys) / P2PDMA_PAGE_SIZE - first + 1, ok;
+
+	p2pdma_spin_lock(&r->provider->lock);
+	ok = r->provider->state == PROVIDER_DEAD ? 0 : buddy_allocated_run(&r->buddy, first, n);
+	p2pdma_spin_unlock(&r->provider->lock);
+	if (ok == n && phys + len - 1 <= r->last)
+		return 1;
+	*bad = ok == n ? r->last + 1 : r->phys + (first + ok) * P2PDMA_PAGE_SIZE;
+	if (*bad < phys)
+		*bad = phys;
+	return -EADDRNOTAVAIL;
+}
+
+int p2pmem_check_allocated(const struct p2pdma_mem *m, uint64_t phys, uint64_t len,
+			   const struct p2pdma_provider **provider, uint64_t *bad)
+{
+	struct p2pmem_range *r;
+	bool partial;
+	int ret = 0;
+
+	p2pdma_mem_read_lock(m);
+	r = p2pmem_find(m, phys, 1, &partial);
+	if (r) {
+		if (provider)
+			*provider = r->provider;
+		ret = check_in_range(r, phys, len ? len : 1, bad);
+	}
+	p2pdma_mem_read_unlock(m);
+	return ret;
+}
