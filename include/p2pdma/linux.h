@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "p2pdma/fabric.h"
+#include "p2pdma/policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -167,10 +168,13 @@ struct p2pdma_linux_copy_result {
 
 	/* The kernel refused P2P I/O; the rest went through the bounce buffer. */
 	bool refused;
+	bool refused_write;		/* the write was refused (else the read) */
 	int refused_errno;
 	char refusal[P2PDMA_REASON_MAX];	/* one line: what, verdict, fix */
 	char *kmsg[P2PDMA_LINUX_MAX_KMSG];	/* the kernel's lines, when readable */
 	size_t nr_kmsg;
+
+	bool started;			/* bytes began to move (else nothing was written) */
 
 	/* --check */
 	bool checked, check_ok;
@@ -202,11 +206,22 @@ int p2pdma_linux_copy_validate(const struct p2pdma_linux *l,
 
 /*
  * p2pdma's verdict for @provider serving @client on the machine below
- * l->root, as one line: "BUS_ADDR ...", "NOT_SUPPORTED: reason; fix: ...".
- * Malloc'ed into *line.
+ * l->root: the map type in *type (may be NULL) and, when @line is not
+ * NULL, one malloc'ed line: "NOT_SUPPORTED (distance 4): reason; fix: ...".
  */
 int p2pdma_linux_explain(const struct p2pdma_linux *l, const char *provider,
-			 const char *client, char **line, struct p2pdma_error *e);
+			 const char *client, enum p2pdma_map_type *type, char **line,
+			 struct p2pdma_error *e);
+
+/*
+ * The provider the kernel's own choice would make for the two clients
+ * (p2pdma_find(): published, smallest distance, neither pair
+ * NOT_SUPPORTED), among those user space can map (allocate present).
+ * "" in @out when none qualifies.
+ */
+int p2pdma_linux_choose(const struct p2pdma_linux *l, const char *src_bdf,
+			const char *dst_bdf, uint64_t seed, char out[P2PDMA_BDF_STRLEN],
+			struct p2pdma_error *e);
 
 #ifdef __cplusplus
 }

@@ -349,9 +349,10 @@ static void report_refusal(struct lx_job *j, struct p2pdma_linux_copy_result *re
 	size_t i, n;
 
 	res->refused = true;
+	res->refused_write = j->refused_write;
 	res->refused_errno = j->refused_errno;
 	res->nr_kmsg = lx_kmsg_collect(kmsg, res->kmsg, P2PDMA_LINUX_MAX_KMSG);
-	if (p2pdma_linux_explain(j->l, r->via, t->ns->bdf, &verdict, &ve))
+	if (p2pdma_linux_explain(j->l, r->via, t->ns->bdf, NULL, &verdict, &ve))
 		verdict = NULL;
 	n = (size_t)snprintf(res->refusal, sizeof(res->refusal),
 		"the kernel refused P2P: O_DIRECT %s %s (%s) %s p2pmem of %s failed with %s "
@@ -420,6 +421,7 @@ int p2pdma_linux_copy(const struct p2pdma_linux *l,
 	if (!ret) {
 		pick_engine(&j, res);
 		kmsg = lx_kmsg_open(l->root);
+		res->started = true;
 		ret = run_workers(&j, res);
 		if (ret)
 			p2pdma_fail(e, ret, "out of memory");

@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "sysfs_builder.h"
 #include "testutil.h"
 #include "linux_int.h"
@@ -616,15 +618,24 @@ static void test_explain(void **state)
 {
 	const struct ctx *c = *state;
 	struct p2pdma_error e = { 0 };
+	enum p2pdma_map_type type;
+	char name[P2PDMA_BDF_STRLEN];
 	char *line = NULL;
 
-	assert_int_equal(p2pdma_linux_explain(c->l, "0000:01:00.0", "0000:01:00.0", &line, &e), 0);
+	assert_int_equal(p2pdma_linux_explain(c->l, "0000:01:00.0", "0000:01:00.0", &type, &line, &e), 0);
+	assert_int_equal(type, P2PDMA_MAP_BUS_ADDR);
 	assert_non_null(strstr(line, "BUS_ADDR (distance 0)"));
 	free(line);
-	assert_int_equal(p2pdma_linux_explain(c->l, "0000:01:00.0", "0000:02:00.0", &line, &e), 0);
+	assert_int_equal(p2pdma_linux_explain(c->l, "0000:01:00.0", "0000:02:00.0", &type, &line, &e), 0);
+	assert_int_equal(type, P2PDMA_MAP_NOT_SUPPORTED);
 	assert_non_null(strstr(line, "NOT_SUPPORTED"));
 	assert_null(strchr(line, '\n'));
 	free(line);
+	/* The kernel's choice: A serves itself; nobody serves A and B together. */
+	assert_int_equal(p2pdma_linux_choose(c->l, "0000:01:00.0", "0000:01:00.0", 0, name, &e), 0);
+	assert_string_equal(name, "0000:01:00.0");
+	assert_int_equal(p2pdma_linux_choose(c->l, "0000:01:00.0", "0000:02:00.0", 0, name, &e), 0);
+	assert_string_equal(name, "");
 }
 
 static void test_kmsg_records(void **state)
@@ -643,6 +654,125 @@ static void test_kmsg_records(void **state)
 	assert_false(lx_kmsg_wanted(lx_kmsg_text(rec2)));
 	assert_null(lx_kmsg_text(rec3));
 	(void)state;
+}
+
+/* ---------------------------------------------------------------------- */
+/* p2pdma copy --backend linux on the fake machine (-i ROOT)              */
+
+static json_object *key(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, k, &v))
+		fail_msg("JSON has no key '%s'", k);
+	return v;
+}
+
+static json_object *cli_copy_json(const struct ctx *c, const char *args)
+{
+	char *out = NULL, *err = NULL;
+	json_object *o;
+	int st;
+
+	st = tu_run(&out, &err, "%s -i %s copy --backend linux --json %s", tu_p2pdma_bin(),
+		    c->root, args);
+	if (st != 0)
+		fail_msg("exit %d: %s", st, err ? err : "");
+	o = json_tokener_parse(out);
+	assert_non_null(o);
+	free(out);
+	free(err);
+	return o;
+}
+
+static void test_cli_host(void **state)
+{
+	const struct ctx *c = *state;
+	json_object *o = cli_copy_json(c, "/dev/nvme0n1 /dev/nvme1n1@64K 128K --check");
+
+	assert_string_equal(json_object_get_string(key(o, "backend")), "linux");
+	assert_int_equal(json_object_get_uint64(key(o, "bytes")), 131072);
+	/* auto: A serving B is NOT_SUPPORTED (Intel host bridge), so host memory. */
+	assert_string_equal(json_object_get_string(key(o, "via")), "host");
+	assert_int_equal(json_object_get_uint64(key(o, "host_memory_bytes")), 131072);
+	assert_true(json_object_get_boolean(key(o, "data_ok")));
+	assert_true(json_object_get_double(key(o, "seconds")) > 0);
+	assert_true(json_object_get_double(key(o, "throughput")) > 0);
+	assert_string_equal(json_object_get_string(key(o, "kernel")), "6.12.0-test");
+	json_object_put(o);
+	assert_copied(c, 0, 65536, 131072);
+}
+
+/* Through A's p2pmem: the legs carry p2pdma's prediction for each client. */
+static void test_cli_via_provider(void **state)
+{
+	const struct ctx *c = *state;
+	json_object *o = cli_copy_json(c, "0000:01:00.0 0000:02:00.0/1 64K --via 0000:01:00.0 "
+				       "--engine pread --chunk 16K --threads 2");
+	json_object *legs = key(o, "legs");
+
+	assert_string_equal(json_object_get_string(key(o, "via")), "0000:01:00.0");
+	assert_int_equal(json_object_get_uint64(key(o, "p2p_bytes")), 65536);
+	assert_string_equal(json_object_get_string(key(o, "engine")), "pread");
+	assert_int_equal(json_object_get_int(key(o, "threads")), 2);
+	assert_string_equal(json_object_get_string(key(json_object_array_get_idx(legs, 0), "verdict")),
+			    "BUS_ADDR");
+	assert_string_equal(json_object_get_string(key(json_object_array_get_idx(legs, 1), "verdict")),
+			    "NOT_SUPPORTED");
+	json_object_put(o);
+	assert_copied(c, 0, 0, 65536);
+}
+
+/* Bad input: one line on stderr naming the problem, exit 2, nothing written. */
+static void test_cli_bad_input(void **state)
+{
+	static const struct {
+		const char *args, *says;
+	} bad[] = {
+		{ "0000:03:00.0 /dev/nvme1n1 4K", "0000:03:00.0 has no NVMe namespace" },
+		{ "/dev/nvme0n1 /dev/nvme1n1 8K --via 0000:04:00.0", "no p2pmem/allocate" },
+		{ "/dev/nvme0n1 /dev/nvme1n1 8K --via 0000:02:00.0", "not published" },
+		{ "/dev/nvme0n1 /dev/nvme1n1 2M", "beyond nvme0n1" },
+		{ "/dev/nvme0n1@1000 /dev/nvme1n1 4K", "not a multiple of its 512-byte" },
+		{ "/dev/nvme0n1 /dev/nvme1n1 4K --engine dma", "--engine 'dma'" },
+		{ "/dev/nvme0n1 /dev/nvme1n1 4K --threads 0", "--threads '0'" },
+		{ "/dev/nvme0n1 /dev/nvme1n1", "copy needs SRC DST SIZE" },
+	};
+	const struct ctx *c = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = NULL, *err = NULL;
+		int st = tu_run(&out, &err, "%s -i %s copy --backend linux %s", tu_p2pdma_bin(),
+				c->root, bad[i].args);
+
+		if (st != 2 || !err || !strstr(err, bad[i].says))
+			fail_msg("'%s': exit %d, stderr '%s', want 2 and '%s'", bad[i].args, st,
+				 err ? err : "", bad[i].says);
+		assert_string_equal(out, "");
+		free(out);
+		free(err);
+	}
+	assert_copied(c, 0, 0, 0);
+}
+
+/* Not root: the devices cannot be opened for writing; exit 2 and says why. */
+static void test_cli_not_root(void **state)
+{
+	const struct ctx *c = *state;
+	char *out = NULL, *err = NULL;
+	int st;
+
+	assert_int_equal(chmod(c->dir, 0755), 0);
+	st = tu_run(&out, &err, "%s %s -i %s copy --backend linux /dev/nvme0n1 /dev/nvme1n1 4K",
+		    geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups" : "",
+		    tu_p2pdma_bin(), c->root);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(err, "permission denied: copying between block devices needs root"));
+	assert_int_equal(strchr(err, '\n') - err, strlen(err) - 1);
+	free(out);
+	free(err);
+	assert_copied(c, 0, 0, 0);
 }
 
 int main(void)
@@ -665,6 +795,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
 		cmocka_unit_test(test_kmsg_records),
+		cmocka_unit_test_setup_teardown(test_cli_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_via_provider, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_not_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
