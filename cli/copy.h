@@ -63,7 +63,7 @@ struct copy_report {
 	uint64_t bytes;			/* moved */
 	char via[P2PDMA_BDF_STRLEN];	/* provider BDF or "host" */
 	bool fallback;
-	char fallback_reason[P2PDMA_REASON_MAX];
+	char fallback_reason[2 * P2PDMA_REASON_MAX];
 	uint64_t host_memory_bytes;
 	uint64_t chunk;
 	unsigned int depth;

@@ -170,7 +170,7 @@ struct p2pdma_linux_copy_result {
 	bool refused;
 	bool refused_write;		/* the write was refused (else the read) */
 	int refused_errno;
-	char refusal[P2PDMA_REASON_MAX];	/* one line: what, verdict, fix */
+	char refusal[2 * P2PDMA_REASON_MAX];	/* one line: what, verdict, fix, log */
 	char *kmsg[P2PDMA_LINUX_MAX_KMSG];	/* the kernel's lines, when readable */
 	size_t nr_kmsg;
 

@@ -356,13 +356,17 @@ static void report_refusal(struct lx_job *j, struct p2pdma_linux_copy_result *re
 		verdict = NULL;
 	n = (size_t)snprintf(res->refusal, sizeof(res->refusal),
 		"the kernel refused P2P: O_DIRECT %s %s (%s) %s p2pmem of %s failed with %s "
-		"at copy offset %llu; p2pdma: %s; the copy went on through host memory",
+		"at copy offset %llu, so the copy went on through host memory; p2pdma: %s",
 		j->refused_write ? "write of" : "read of", t->ns->name, t->ns->bdf,
 		j->refused_write ? "from" : "into", r->via, strerrorname_np(j->refused_errno),
 		(unsigned long long)j->refused_at, verdict ? verdict : ve.reason);
 	for (i = 0; i < res->nr_kmsg && n < sizeof(res->refusal); i++)
 		n += (size_t)snprintf(res->refusal + n, sizeof(res->refusal) - n, "%s%s",
-				      i ? " | " : "; kernel: ", res->kmsg[i]);
+				      i ? " | " : "; kernel log: ", res->kmsg[i]);
+	if (n < sizeof(res->refusal) && !res->nr_kmsg)
+		snprintf(res->refusal + n, sizeof(res->refusal) - n, "; kernel log: %s",
+			 kmsg < 0 ? "not readable (/dev/kmsg needs root)" :
+			 "nothing new (the kernel warns about a pair only the first time it maps it)");
 	free(verdict);
 }
 

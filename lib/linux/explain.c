@@ -31,10 +31,30 @@ static char *one_line(char *s)
 	return s;
 }
 
+/*
+ * The one step of a many-line fix worth a one-line message: the kernel
+ * argument when there is one, else the first "What would allow it" item,
+ * else the first item.
+ */
+static char *fix_step(const char *fix)
+{
+	const char *p = strstr(fix, "What would allow it:");
+	const char *item = strstr(p ? p : fix, "  - ");
+	size_t n;
+
+	if (!item)
+		return strndup(fix, strcspn(fix, "\n"));
+	item += 4;
+	n = strcspn(item, "\n");
+	while (n && (item[n - 1] == ';' || item[n - 1] == ' '))
+		n--;
+	return strndup(item, n);
+}
+
 static int format_verdict(const struct p2pdma_verdict *v, char **line)
 {
 	struct p2pdma_buf b = { 0 };
-	char *first;
+	char *step;
 
 	p2pdma_buf_printf(&b, "%s (distance %d)", p2pdma_map_type_name(v->map_type),
 			  v->distance);
@@ -43,9 +63,9 @@ static int format_verdict(const struct p2pdma_verdict *v, char **line)
 	if (v->fix_cmdline) {
 		p2pdma_buf_printf(&b, "; fix: boot with %s", v->fix_cmdline);
 	} else if (v->fix) {
-		first = strndup(v->fix, strcspn(v->fix, "\n"));
-		p2pdma_buf_printf(&b, "; fix: %s", first ? first : "");
-		free(first);
+		step = fix_step(v->fix);
+		p2pdma_buf_printf(&b, "; fix: %s", step ? step : "");
+		free(step);
 	}
 	if (p2pdma_buf_finish(&b, line))
 		return -ENOMEM;

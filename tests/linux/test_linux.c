@@ -493,6 +493,8 @@ static void test_refusal_bounces(void **state)
 		assert_non_null(strstr(res.refusal, "write of nvme1n1 (0000:02:00.0) from p2pmem of 0000:01:00.0 failed with EREMOTEIO"));
 		assert_non_null(strstr(res.refusal, "p2pdma: NOT_SUPPORTED"));
 		assert_non_null(strstr(res.refusal, "29c0"));
+		assert_non_null(strstr(res.refusal, "fix: both devices below one PCIe switch"));
+		assert_non_null(strstr(res.refusal, "kernel log: not readable"));
 		assert_null(strchr(res.refusal, '\n'));
 		assert_copied(c, 0, 0, r.size);
 		p2pdma_linux_copy_result_clear(&res);

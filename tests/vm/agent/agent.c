@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copies.h"
 #include "devices.h"
 #include "jsonw.h"
 #include "kmsg.h"
@@ -358,7 +359,7 @@ static int run(char *const argv[], char **out, char **err)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-static void write_run(struct jsonw *w, const char *key, char *const argv[])
+void write_run(struct jsonw *w, const char *key, char *const argv[])
 {
 	char *out, *err;
 	int status = run(argv, &out, &err);
@@ -519,6 +520,7 @@ int main(int argc, char **argv)
 	write_devices(&w, devs, n);
 	write_lines(&w, "boot_log", boot);
 	run_pairs(&w, &o, devs, n, kmsg);
+	run_copies(&w, o.p2pdma, devs, n);
 	top[0] = (char *)o.p2pdma;
 	write_run(&w, "topo", top);
 	if (o.capture)

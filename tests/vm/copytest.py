@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Real copies in the guests (agent/copies.c), judged on the host.
+
+"copies": `p2pdma copy --backend linux --check --json` between every two
+NVMe namespaces through every provider and through host memory.  Each must
+complete with exact data; where the kernel refused P2P it must have
+bounced and named the refusal.  The table puts "P2P used or bounced" next
+to what p2pdma predicted for the two legs.
+
+"bench": p2pmem-test (the P2PDMA authors' tool) and p2pdma on the same
+drives, size and buffer; the destination must hold the same bytes after
+each, and the throughput table compares tool with tool (TCG-emulated DMA
+says nothing about hardware).
+"""
+
+import json
+import re
+
+OK_TYPES = ("BUS_ADDR", "THRU_HOST_BRIDGE")
+SI = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "m": 1e-3, "u": 1e-6}
+
+
+def _json(run):
+    try:
+        return json.loads(run.get("stdout") or "")
+    except ValueError:
+        return None
+
+
+def predicted(report):
+    """What p2pdma's verdicts for the two legs say the kernel will do."""
+    verdicts = [leg.get("verdict") for leg in report.get("legs", [])]
+    if report.get("via") == "host":
+        return "host", verdicts
+    return ("P2P" if all(v in OK_TYPES for v in verdicts) else "bounce"), verdicts
+
+
+def actual(report):
+    if report.get("via") == "host":
+        return "host"
+    if report.get("fallback"):
+        return "bounced (%s)" % (report.get("refused_errno") or "?")
+    return "P2P used"
+
+
+def copy_problem(c, report, known_limit):
+    """Why this copy is wrong, or None."""
+    run = c["run"]
+    if report is None:
+        err = (run.get("stderr") or "").strip().splitlines()
+        return "p2pdma copy exited %s: %s" % (run.get("status"), err[-1] if err else "no output")
+    if report.get("bytes") != report.get("size"):
+        return "copied %s of %s bytes" % (report.get("bytes"), report.get("size"))
+    used = actual(report)
+    if used.startswith("bounced"):
+        reason = report.get("fallback") or ""
+        if "the kernel refused P2P" not in reason or "p2pdma:" not in reason:
+            return "bounced without naming the refusal and our verdict: %s" % reason
+    if report.get("data_ok") is not True:
+        if known_limit and used == "P2P used":
+            return None     # the vIOMMU limit: the peer data never arrives
+        return "--check: destination differs at byte %s" % report.get("first_difference")
+    return None
+
+
+def evaluate_all(tap, runs):
+    """TAP lines for every guest's copies and bench; returns the table rows."""
+    rows = []
+    for run in runs:
+        if not run.results:
+            continue
+        name = run.topo.name
+        limit = run.topo.known_limit
+        copies = run.results.get("copies")
+        tap.check(isinstance(copies, list) and len(copies) > 0,
+                  "%s: the guest ran p2pdma copy (%d copies)" % (name, len(copies or [])))
+        for c in copies or []:
+            report = _json(c["run"])
+            problem = copy_problem(c, report, limit)
+            pred, verdicts = predicted(report or {})
+            used = actual(report) if report else "-"
+            label = " [QEMU limit]" if limit and used == "P2P used" else ""
+            tap.check(problem is None, "%s: copy %s -> %s via %s: %s, predicted %s%s"
+                      % (name, c["src"], c["dst"], c["via"], used, pred, label), problem)
+            agree = (pred == "host" and used == "host") or \
+                    (pred == "P2P" and used == "P2P used") or \
+                    (pred == "bounce" and used.startswith("bounced"))
+            data = "-" if not report else ("exact" if report.get("data_ok") else "LOST")
+            rows.append((name, c["src"][5:], c["dst"][5:], c["via"][5:] if c["via"] != "host"
+                         else "host", "/".join(v or "?" for v in verdicts), pred, used, data,
+                         "yes" if agree else "NO"))
+        evaluate_bench(tap, run)
+    return rows
+
+
+def p2pmem_test_rate(stdout):
+    m = re.search(r"([0-9.]+)\s*([kMGTmu]?)B/s", stdout or "")
+    return float(m.group(1)) * SI[m.group(2)] if m else None
+
+
+def bench_rows(bench):
+    out = []
+    for r in bench.get("runs", []):
+        if r["tool"] == "p2pmem-test":
+            rate = p2pmem_test_rate(r["run"].get("stdout"))
+        else:
+            rep = _json(r["run"]) or {}
+            rate = rep.get("throughput")
+        out.append((r["tool"], r["depth"], r["threads"], rate, r))
+    return out
+
+
+def evaluate_bench(tap, run):
+    b = run.results.get("bench")
+    name = run.topo.name
+    if not b:
+        tap.check(False, "%s: p2pmem-test and p2pdma compared" % name, "no bench in results")
+        return
+    rows = bench_rows(b)
+    for tool, depth, threads, rate, r in rows:
+        st = r["run"].get("status")
+        out = r["run"].get("stdout") or ""
+        ok = st == 0 and rate is not None and (tool != "p2pmem-test" or "MATCH on data check" in out)
+        tap.check(ok, "%s: %s depth %d threads %d ran (%s)" %
+                  (name, tool, depth, threads, "%.2f MB/s" % (rate / 1e6) if rate else "no rate"),
+                  None if ok else "exit %s: %s %s" % (st, out[-300:], (r["run"].get("stderr") or "")[-300:]))
+    hashes = {r["dst_hash"] for _, _, _, _, r in rows}
+    limit = " [QEMU limit]" if run.topo.known_limit and b["via"] != "host" else ""
+    same = len(hashes) == 1 and b.get("src_hash") in hashes
+    tap.check(same or bool(limit), "%s: destination bytes identical after p2pmem-test and "
+              "p2pdma (%s -> %s via %s)%s" % (name, b["src"], b["dst"], b["via"], limit),
+              None if same else "destination hashes %s, source %s" % (sorted(hashes), b.get("src_hash")))
+
+
+def _table(head, rows):
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    print("# " + fmt % head)
+    for r in rows:
+        print("# " + fmt % r)
+
+
+def print_tables(rows, runs):
+    if rows:
+        print("# copy table: p2pdma copy --backend linux --check in the guest; "
+              "P2P used or bounced against the verdicts p2pdma predicted (read leg/write leg)")
+        _table(("topology", "src", "dst", "via", "verdicts", "predicted", "P2P used or bounced",
+                "data", "agree"), rows)
+        agree = sum(1 for r in rows if r[-1] == "yes")
+        print("# copy agreement: %d/%d (%.1f %%)" % (agree, len(rows), 100.0 * agree / len(rows)))
+    bench = []
+    for run in runs:
+        b = (run.results or {}).get("bench")
+        if not b:
+            continue
+        rates = bench_rows(b)
+        base = next((x[3] for x in rates if x[0] == "p2pmem-test" and x[2] == 1), None)
+        for tool, depth, threads, rate, _ in rates:
+            ratio = "%.2fx" % (rate / base) if rate and base else "-"
+            bench.append((run.topo.name, b["via"][5:] if b["via"] != "host" else "host",
+                          tool, depth, threads,
+                          "%.2f" % (rate / 1e6) if rate else "-", ratio))
+    if bench:
+        print("# throughput table (QEMU TCG: tool against tool only, %s per run, 64 KiB chunks);"
+              " ratio against p2pmem-test with its default single thread" %
+              ("%d KiB" % (runs[0].results["bench"]["size"] // 1024)
+               if runs and runs[0].results and runs[0].results.get("bench") else "?"))
+        _table(("topology", "via", "tool", "depth", "threads", "MB/s", "ratio"), bench)
