@@ -215,7 +215,7 @@ static void split(struct lx_job *j, struct lx_worker *w)
 	}
 }
 
-static double now(void)
+double lx_now(void)
 {
 	struct timespec ts;
 
@@ -228,8 +228,8 @@ static int run_workers(struct lx_job *j, struct p2pdma_linux_copy_result *res)
 	struct lx_worker *w = calloc(j->threads, sizeof(*w));
 	pthread_t *tid = calloc(j->threads, sizeof(*tid));
 	bool *joined = calloc(j->threads, sizeof(*joined));
+	double first = 0, last = 0;
 	unsigned int t;
-	double t0;
 
 	if (!w || !tid || !joined) {
 		free(w);
@@ -238,7 +238,6 @@ static int run_workers(struct lx_job *j, struct p2pdma_linux_copy_result *res)
 		return -ENOMEM;
 	}
 	split(j, w);
-	t0 = now();
 	for (t = 1; t < j->threads; t++)
 		joined[t] = !pthread_create(&tid[t], NULL, worker_main, &w[t]);
 	lx_engine_run(&w[0]);
@@ -248,12 +247,16 @@ static int run_workers(struct lx_job *j, struct p2pdma_linux_copy_result *res)
 		else
 			lx_engine_run(&w[t]);	/* no thread for it: do it here */
 	}
-	res->seconds = now() - t0;
 	for (t = 0; t < j->threads; t++) {
+		if (w[t].t_end > 0 && (first == 0 || w[t].t_start < first))
+			first = w[t].t_start;
+		if (w[t].t_end > last)
+			last = w[t].t_end;
 		res->copied += w[t].copied;
 		res->p2p_bytes += w[t].p2p_bytes;
 		res->bounced_bytes += w[t].bounced_bytes;
 	}
+	res->seconds = last > first ? last - first : 0;
 	free(w);
 	free(tid);
 	free(joined);

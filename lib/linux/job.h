@@ -43,7 +43,11 @@ struct lx_worker {
 	unsigned int index;
 	uint64_t begin, end;		/* relative byte range of the copy */
 	uint64_t copied, p2p_bytes, bounced_bytes;
+	/* Monotonic seconds: the first I/O after set-up, the last completion. */
+	double t_start, t_end;
 };
+
+double lx_now(void);
 
 /* Bytes of worker @w's slot @slot in buffer @b. */
 static inline char *lx_slot_buf(const struct lx_worker *w, const struct p2pdma_linux_buf *b,

@@ -359,7 +359,7 @@ static int run(char *const argv[], char **out, char **err)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-void write_run(struct jsonw *w, const char *key, char *const argv[])
+int write_run_keep(struct jsonw *w, const char *key, char *const argv[], char **keep)
 {
 	char *out, *err;
 	int status = run(argv, &out, &err);
@@ -373,8 +373,17 @@ void write_run(struct jsonw *w, const char *key, char *const argv[])
 	jsonw_key(w, "stderr");
 	jsonw_string(w, err ? err : "");
 	jsonw_end_object(w);
-	free(out);
+	if (keep)
+		*keep = out;
+	else
+		free(out);
 	free(err);
+	return status;
+}
+
+static void write_run(struct jsonw *w, const char *key, char *const argv[])
+{
+	write_run_keep(w, key, argv, NULL);
 }
 
 static const char *errno_name(int e)

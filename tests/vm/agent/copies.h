@@ -10,8 +10,11 @@
 #include "devices.h"
 #include "jsonw.h"
 
-/* agent.c: run @argv, write {status, stdout, stderr} under @key. */
-void write_run(struct jsonw *w, const char *key, char *const argv[]);
+/*
+ * agent.c: run @argv, write {status, stdout, stderr} under @key; returns
+ * the exit status and, when @keep is not NULL, the malloc'ed stdout.
+ */
+int write_run_keep(struct jsonw *w, const char *key, char *const argv[], char **keep);
 
 /* The "copies" and "bench" keys of the agent's document. */
 void run_copies(struct jsonw *w, const char *p2pdma, const struct vm_device *d, int n);
