@@ -96,8 +96,8 @@ int copy_report_json(const struct copy_report *r);
 	"                    it reads DIR/sys and DIR/dev instead of /\n" \
 	"      --threads N   linux: threads, each with its own slice and buffers\n" \
 	"                    (default 1)\n" \
-	"      --engine E    linux: auto (default: io_uring, else pread/pwrite),\n" \
-	"                    io_uring or pread\n"
+	"      --engine E    linux: auto (default: io_uring; pread/pwrite at depth 1\n" \
+	"                    or without io_uring), io_uring or pread\n"
 int copy_linux_option(int c, const char *arg, struct copy_request *q);
 bool copy_linux_wanted(const struct cli *cli, const struct copy_request *q,
 		       int argc, char **argv);

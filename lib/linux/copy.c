@@ -180,6 +180,16 @@ static void pick_engine(struct lx_job *j, struct p2pdma_linux_copy_result *res)
 		snprintf(res->engine_why, sizeof(res->engine_why), "asked for");
 		return;
 	}
+	/*
+	 * One I/O in flight gains nothing from a ring, and in the QEMU
+	 * guests io_uring at depth 1 moved p2pmem 20 % slower than pread.
+	 */
+	if (j->engine == P2PDMA_ENGINE_AUTO && j->depth == 1) {
+		j->engine = P2PDMA_ENGINE_PREAD;
+		snprintf(res->engine_why, sizeof(res->engine_why),
+			 "depth 1: pread/pwrite (a ring gains nothing with one I/O in flight)");
+		return;
+	}
 	ret = lx_uring_probe();
 	if (!ret) {
 		j->engine = P2PDMA_ENGINE_IO_URING;

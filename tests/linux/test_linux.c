@@ -420,6 +420,24 @@ static void test_auto_engine_p2pmem(void **state)
 	p2pdma_linux_copy_result_clear(&res);
 }
 
+/* Depth 1 gains nothing from a ring: auto takes pread and says why. */
+static void test_auto_depth_one(void **state)
+{
+	const struct ctx *c = *state;
+	struct p2pdma_linux_copy_req r;
+	struct p2pdma_linux_copy_result res;
+
+	request(c, &r, "0000:01:00.0", "0000:02:00.0", 16384);
+	r.via = "0000:01:00.0";
+	r.depth = 1;
+	r.chunk = 4096;
+	copy_ok(c, &r, &res);
+	assert_int_equal(res.engine, P2PDMA_ENGINE_PREAD);
+	assert_non_null(strstr(res.engine_why, "depth 1"));
+	assert_copied(c, 0, 0, r.size);
+	p2pdma_linux_copy_result_clear(&res);
+}
+
 /* A depth the pool cannot hold shrinks to what fits: 512 KiB / 64 KiB = 8. */
 static void test_depth_fits_pool(void **state)
 {
@@ -788,6 +806,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pread_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auto_engine_p2pmem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_depth_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depth_fits_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_bounces, setup, teardown),

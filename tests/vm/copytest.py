@@ -173,5 +173,5 @@ def print_tables(rows, runs):
         print("# throughput table (QEMU TCG: tool against tool only; %d KiB per run in %d KiB "
               "chunks, best of %d runs); ratio against p2pmem-test with its default single thread"
               % (b0["size"] // 1024, b0["chunk"] // 1024,
-                 len(b0["runs"]) // 4 if b0.get("runs") else 0))
+                 len(b0["runs"]) // 5 if b0.get("runs") else 0))
         _table(("topology", "via", "tool", "depth", "threads", "MB/s", "ratio"), bench)

@@ -186,11 +186,13 @@ static void bench_p2pmem_test(struct jsonw *w, const struct vm_device *s,
 }
 
 static void bench_p2pdma(struct jsonw *w, const char *p2pdma, const struct vm_device *s,
-			 const struct vm_device *d, const char *via, int depth)
+			 const struct vm_device *d, const char *via, int depth,
+			 const char *engine)
 {
 	char src[48], dst[48], size[24], dep[8], chunk[16];
 	char *argv[] = { (char *)p2pdma, "copy", "--backend", "linux", src, dst, size,
-			 "--via", (char *)via, "--chunk", chunk, "--depth", dep, "--json", NULL };
+			 "--via", (char *)via, "--chunk", chunk, "--depth", dep,
+			 "--engine", (char *)engine, "--json", NULL };
 
 	snprintf(src, sizeof(src), "/dev/%s", s->block);
 	snprintf(dst, sizeof(dst), "/dev/%s", d->block);
@@ -200,7 +202,7 @@ static void bench_p2pdma(struct jsonw *w, const char *p2pdma, const struct vm_de
 	wipe(d->block, BENCH_CHUNK * BENCH_CHUNKS);
 	jsonw_begin_object(w);
 	jsonw_key(w, "tool");
-	jsonw_string(w, "p2pdma");
+	jsonw_string(w, strcmp(engine, "auto") ? "p2pdma io_uring" : "p2pdma");
 	jsonw_key(w, "threads");
 	jsonw_int(w, 1);
 	jsonw_key(w, "depth");
@@ -252,8 +254,9 @@ static void bench(struct jsonw *w, const char *p2pdma, const struct vm_device *d
 	for (i = 0; i < BENCH_REPEAT; i++) {
 		bench_p2pmem_test(w, s, t, via, 1);
 		bench_p2pmem_test(w, s, t, via, BENCH_THREADS);
-		bench_p2pdma(w, p2pdma, s, t, via, 1);
-		bench_p2pdma(w, p2pdma, s, t, via, 8);
+		bench_p2pdma(w, p2pdma, s, t, via, 1, "auto");
+		bench_p2pdma(w, p2pdma, s, t, via, 8, "auto");
+		bench_p2pdma(w, p2pdma, s, t, via, 1, "io_uring");
 	}
 	jsonw_end_array(w);
 	jsonw_key(w, "src_hash");
