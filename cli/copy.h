@@ -94,6 +94,7 @@ int copy_report_json(const struct copy_report *r);
 	"                    default with no -i when SRC and DST are NVMe namespaces\n" \
 	"                    (BDF[/NSID][@OFFSET] or /dev/nvmeXnY[@OFFSET]); with -i DIR\n" \
 	"                    it reads DIR/sys and DIR/dev instead of /\n" \
+	"                    (linux: --depth defaults to 8)\n" \
 	"      --threads N   linux: threads, each with its own slice and buffers\n" \
 	"                    (default 1)\n" \
 	"      --engine E    linux: auto (default: io_uring; pread/pwrite at depth 1\n" \

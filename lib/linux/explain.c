@@ -58,8 +58,9 @@ static int format_verdict(const struct p2pdma_verdict *v, char **line)
 
 	p2pdma_buf_printf(&b, "%s (distance %d)", p2pdma_map_type_name(v->map_type),
 			  v->distance);
-	if (v->reason)
-		p2pdma_buf_printf(&b, ": %s", v->reason);
+	if (v->reason)	/* its last full stop would sit before "; fix" */
+		p2pdma_buf_printf(&b, ": %.*s", (int)(strlen(v->reason) -
+			(v->reason[0] && v->reason[strlen(v->reason) - 1] == '.')), v->reason);
 	if (v->fix_cmdline) {
 		p2pdma_buf_printf(&b, "; fix: boot with %s", v->fix_cmdline);
 	} else if (v->fix) {

@@ -26,7 +26,7 @@
 #define BENCH_CHUNK	(64u << 10)
 #define BENCH_CHUNKS	12		/* 768 KiB: p2pmem-test refuses to reach the drive's end */
 #define BENCH_THREADS	4
-#define BENCH_REPEAT	5		/* TCG timing is noisy: the table takes the best */
+#define BENCH_REPEAT	3		/* TCG timing is noisy: the table takes the best */
 
 /* FNV-1a of @len bytes of /dev/@block from 0, read with O_DIRECT; 0 on error. */
 static uint64_t hash_range(const char *block, size_t len)
