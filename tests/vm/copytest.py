@@ -17,6 +17,8 @@ import json
 import re
 
 OK_TYPES = ("BUS_ADDR", "THRU_HOST_BRIDGE")
+# What evaluate_all() saw, for print_tables() after the TAP lines.
+SEEN = {"rows": [], "runs": []}
 SI = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "m": 1e-3, "u": 1e-6}
 
 
@@ -64,8 +66,9 @@ def copy_problem(c, report, known_limit):
 
 
 def evaluate_all(tap, runs):
-    """TAP lines for every guest's copies and bench; returns the table rows."""
-    rows = []
+    """TAP lines for every guest's copies and bench; keeps the table rows."""
+    rows = SEEN["rows"]
+    SEEN["runs"] = runs
     for run in runs:
         if not run.results:
             continue
@@ -90,7 +93,6 @@ def evaluate_all(tap, runs):
                          else "host", "/".join(v or "?" for v in verdicts), pred, used, data,
                          "yes" if agree else "NO"))
         evaluate_bench(tap, run)
-    return rows
 
 
 def p2pmem_test_rate(stdout):
@@ -140,7 +142,8 @@ def _table(head, rows):
         print("# " + fmt % r)
 
 
-def print_tables(rows, runs):
+def print_tables():
+    rows, runs = SEEN["rows"], SEEN["runs"]
     ms = [(r.results or {}).get("copies_ms") or 0 for r in runs]
     if any(ms):
         print("# copies and bench: %.1f s of guest time in all (%s)" % (
