@@ -448,6 +448,10 @@ int p2pdma_linux_copy(const struct p2pdma_linux *l,
 		if (j.err)
 			ret = p2pdma_fail(e, j.err, "%s; %llu bytes written before it stopped",
 					  j.err_reason, (unsigned long long)res->copied);
+		else if (res->copied != req->size)	/* a bug, never a success */
+			ret = p2pdma_fail(e, -EIO, "only %llu of %llu bytes were written",
+					  (unsigned long long)res->copied,
+					  (unsigned long long)req->size);
 	}
 	if (!ret && req->check)
 		ret = check_ranges(&j, res, e);

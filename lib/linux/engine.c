@@ -197,10 +197,12 @@ static int queue_io(struct lx_worker *w, struct uring_ctx *c, unsigned int i)
 	char *buf = slot_buf(w, s, i) + s->done;
 	unsigned int len = (unsigned int)(s->len - s->done);
 	int fd = s->write ? j->dst_fd : j->src_fd;
-	int f = fault(j, s) < 0 ? fault(j, s) : 0;	/* only errors here */
+	int f = fault(j, s);
 
 	if (!sqe)
 		return -EBUSY;
+	if (f > 0)
+		f = 0;		/* pretending success is for the pread engine only */
 	if (f) {
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data64(sqe, ((uint64_t)i << 32) | (uint32_t)-f);
@@ -228,8 +230,11 @@ static unsigned int fill(struct lx_worker *w, struct uring_ctx *c, uint64_t *nex
 			continue;
 		start_chunk(w, &c->slots[i], *next);
 		*next += c->slots[i].len;
-		if (queue_io(w, c, i))
+		if (queue_io(w, c, i)) {
+			c->slots[i].busy = false;
+			lx_job_error(w->job, -EBUSY, false, c->slots[i].off);
 			break;
+		}
 		queued++;
 	}
 	return queued;
@@ -243,7 +248,16 @@ static unsigned int complete(struct lx_worker *w, struct uring_ctx *c,
 	unsigned int i = (unsigned int)(data >> 32);
 	long res = (uint32_t)data ? -(long)(uint32_t)data : cqe->res;
 
-	return advance(w, &c->slots[i], res) && !queue_io(w, c, i);
+	struct lx_slot *s = &c->slots[i];
+
+	if (!advance(w, s, res))
+		return 0;
+	if (!queue_io(w, c, i))
+		return 1;
+	/* Cannot happen with one entry per slot; never leave a chunk behind. */
+	s->busy = false;
+	lx_job_error(w->job, -EBUSY, s->write, s->off + s->done);
+	return 0;
 }
 
 /*
