@@ -67,6 +67,9 @@ static void read_release(const char *root, char *out, size_t len)
 		while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 			n--;
 		buf[n] = '\0';
+		for (size_t i = 0; i < n; i++)	/* it goes into one-line messages */
+			if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+				buf[i] = '?';
 		snprintf(out, len, "%.*s", (int)len - 1, buf);
 		return;
 	}
@@ -181,7 +184,9 @@ static int read_controllers(int fd, const char *bdf, const char *driver,
 	while (!ret && (c = readdir(nvme))) {
 		int cfd;
 
-		if (strncmp(c->d_name, "nvme", 4))
+		/* "nvme0": the kernel's controller names, nothing else. */
+		if (strncmp(c->d_name, "nvme", 4) || !c->d_name[4] ||
+		    strspn(c->d_name + 4, "0123456789") != strlen(c->d_name + 4))
 			continue;
 		cfd = openat(dfd, c->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cfd < 0 || !(ctrl = fdopendir(cfd))) {

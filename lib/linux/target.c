@@ -11,6 +11,11 @@
 
 #include "linux_int.h"
 #include "p2pdma/mem.h"
+#include "readfile.h"
+
+/* Bytes 1-31 and 127: never in a device name, never echoed into a reason. */
+#define CONTROL_CHARS "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f" \
+	"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
 
 bool p2pdma_linux_spec_is_nvme(const char *spec)
 {
@@ -107,6 +112,10 @@ int p2pdma_linux_target_parse(const struct p2pdma_linux *l, const char *spec,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	if (spec[strcspn(spec, CONTROL_CHARS)]) {
+		p2pdma_excerpt(head, sizeof(head), spec, strlen(spec), 64);
+		return p2pdma_fail(e, -EINVAL, "'%s': a control character in a device name", head);
+	}
 	if (snprintf(head, sizeof(head), "%.*s",
 		     (int)(at ? at - spec : (long)strlen(spec)), spec) >= (int)sizeof(head))
 		return p2pdma_fail(e, -EINVAL, "%.64s...: too long", spec);

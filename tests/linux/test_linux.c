@@ -301,6 +301,7 @@ static void test_target_errors(void **state)
 		{ "0000:09:00.0", -ENOENT, "has no NVMe namespace" },
 		{ "zz:zz", -EINVAL, "not a PCI address" },
 		{ "0000:01:00.0@lots", -EINVAL, "offset 'lots'" },
+		{ "\xcc\n", -EINVAL, "a control character" },
 	};
 	const struct ctx *c = *state;
 	struct p2pdma_linux_target t;
