@@ -77,6 +77,7 @@ demo() {
 		"find 0000:b3:00.0 0000:b5:00.0 --seed 1" \
 		"alloc 0000:b6:00.0 2M" \
 		"map --client 0000:b3:00.0 --client 0000:1a:00.0 p2p:0000:b6:00.0:1M host:64K" \
+		"copy 0000:d0:00.0 0000:b6:00.0 64M --check" \
 		"check --svg build/check.svg 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0"; do
 		echo
 		echo "== p2pdma -i $DEFAULT_MACHINE $args"

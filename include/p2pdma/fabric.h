@@ -144,6 +144,13 @@ struct p2pdma_p2pmem {
 	uint64_t available;
 };
 
+/* An NVMe namespace, as a description gives it ("nvme_namespaces" in JSON). */
+struct p2pdma_nvme_ns {
+	uint32_t nsid;		/* 1 .. 0xfffffffe */
+	uint64_t blocks;	/* > 0 */
+	uint32_t block_size;	/* bytes: a power of two, 512 .. 65536 */
+};
+
 struct p2pdma_host_bridge;
 
 struct p2pdma_function {
@@ -193,6 +200,13 @@ struct p2pdma_function {
 	 * on x86 and on most other platforms.
 	 */
 	uint64_t dma_offset;
+
+	/*
+	 * NVMe namespaces the description gives, by nsid; none: the source
+	 * said nothing (the simulated platform then makes its default one).
+	 */
+	struct p2pdma_nvme_ns *nvme_ns;
+	size_t nr_nvme_ns;
 
 	size_t index;			/* position in fabric->fns */
 };

@@ -22,29 +22,12 @@ void iova_domain_init(struct p2pdma_iova_domain *d, int group)
 	pthread_mutex_init(&d->lock, NULL);
 }
 
-static void range_drop_extents(struct iova_range *r)
-{
-	free(r->ext);
-	r->ext = NULL;
-	r->nr_ext = 0;
-}
-
 void iova_domain_destroy(struct p2pdma_iova_domain *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->nr; i++)
-		range_drop_extents(&d->r[i]);
 	free(d->r);
 	pthread_mutex_destroy(&d->lock);
 	d->r = NULL;
 	d->nr = d->cap = 0;
-}
-
-/* A range's pieces: a single one lives inside it, so the array can move. */
-static inline const struct iova_extent *range_ext(const struct iova_range *r)
-{
-	return r->nr_ext == 1 ? &r->one : r->ext;
 }
 
 static uint64_t pow2_up(uint64_t x)
@@ -98,37 +81,40 @@ static uint64_t find_gap(const struct p2pdma_iova_domain *d, uint64_t size,
 	}
 }
 
-/* Fill @r's translation; a single piece lives inside @r (no allocation). */
-static int range_set_extents(struct iova_range *r, const struct iova_extent *ext, size_t n)
-{
-	r->nr_ext = n;
-	r->ext = NULL;
-	if (!n)
-		return 0;
-	if (n == 1) {
-		r->one = ext[0];
-		return 0;
-	}
-	r->ext = malloc(n * sizeof(*ext));
-	if (!r->ext)
-		return -ENOMEM;
-	memcpy(r->ext, ext, n * sizeof(*ext));
-	return 0;
-}
+static int insert_range(struct p2pdma_iova_domain *d, uint64_t len, struct iova_range nr,
+			uint64_t *iova);
 
 int iova_alloc(struct p2pdma_iova_domain *d, uint64_t len, uint64_t *iova)
 {
-	return iova_alloc_map(d, len, NULL, 0, iova);
+	struct iova_range nr = { .phys = IOVA_NO_PHYS };
+
+	return insert_range(d, len, nr, iova);
 }
 
-int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
-		   const struct iova_extent *ext, size_t nr_ext, uint64_t *iova)
+int iova_alloc_phys(struct p2pdma_iova_domain *d, uint64_t len, uint64_t phys,
+		    uint64_t *iova)
+{
+	struct iova_range nr = { .phys = phys, .map_len = (len + G - 1) & ~(G - 1) };
+
+	return insert_range(d, len, nr, iova);
+}
+
+int iova_alloc_map_sg(struct p2pdma_iova_domain *d, uint64_t len,
+		      const struct p2pdma_sg *sg, size_t nents, uint64_t *iova)
+{
+	struct iova_range nr = { .sg = sg, .nents = nents, .phys = IOVA_NO_PHYS };
+
+	return insert_range(d, len, nr, iova);
+}
+
+/* Reserve the IOVA for @nr (its translation filled in); on failure @nr's pieces are freed. */
+static int insert_range(struct p2pdma_iova_domain *d, uint64_t len, struct iova_range nr,
+			uint64_t *iova)
 {
 	uint64_t size = iova_reserve_size(len), align = pow2_up(size), start;
-	struct iova_range nr = { 0 };
 	size_t pos = 0;
 
-	if (!len || size < len || range_set_extents(&nr, ext, nr_ext))
+	if (!len || size < len)
 		return -ENOMEM;
 	pthread_mutex_lock(&d->lock);
 	start = find_gap(d, size, align, IOVA_LIMIT_32, &pos);
@@ -136,7 +122,6 @@ int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
 		start = find_gap(d, size, align, IOVA_LIMIT_48, &pos);
 	if (!start || p2pdma_grow((void **)&d->r, &d->cap, d->nr + 1, sizeof(*d->r))) {
 		pthread_mutex_unlock(&d->lock);
-		range_drop_extents(&nr);
 		return -ENOMEM;
 	}
 	memmove(&d->r[pos + 1], &d->r[pos], (d->nr - pos) * sizeof(*d->r));
@@ -147,6 +132,49 @@ int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
 	d->reserved += size;
 	pthread_mutex_unlock(&d->lock);
 	*iova = start;
+	return 0;
+}
+
+/* A mapped IOVA segment's pages: [*lo, *lo + *len) of IOVA from *phys on. */
+static bool sg_pages(const struct p2pdma_sg *sg, uint64_t *lo, uint64_t *pa, uint64_t *len)
+{
+	uint64_t in = sg->phys & (G - 1);
+
+	if (sg->how != P2PDMA_DMA_IOVA)
+		return false;
+	*lo = sg->seg_dma - in;
+	*pa = sg->phys - in;
+	*len = (in + sg->len + G - 1) & ~(G - 1);
+	return true;
+}
+
+/*
+ * Walk the list's IOVA segments for @iova; what follows on in both
+ * spaces counts as contiguous, as the merged IOMMU mapping is.
+ */
+static int sg_translate(const struct p2pdma_sg *sg, size_t n, uint64_t iova, uint64_t *phys,
+			uint64_t *contig)
+{
+	uint64_t lo, pa, len, end_iova, end_pa;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sg_pages(&sg[i], &lo, &pa, &len) && iova - lo < len)
+			break;
+	if (i == n)
+		return -EFAULT;
+	*phys = pa + (iova - lo);
+	end_iova = lo + len;
+	end_pa = pa + len;
+	for (i++; i < n; i++) {
+		if (sg[i].how == P2PDMA_DMA_BUS_ADDR)
+			continue;
+		if (!sg_pages(&sg[i], &lo, &pa, &len) || lo != end_iova || pa != end_pa)
+			break;
+		end_iova += len;
+		end_pa += len;
+	}
+	*contig = end_iova - iova;
 	return 0;
 }
 
@@ -171,9 +199,7 @@ static struct iova_range *range_of(struct p2pdma_iova_domain *d, uint64_t iova)
 int iova_translate(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t *phys,
 		   uint64_t *contig)
 {
-	const struct iova_extent *ext;
 	const struct iova_range *r;
-	size_t lo = 0, hi;
 	int ret = -EFAULT;
 	uint64_t off;
 
@@ -181,22 +207,14 @@ int iova_translate(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t *phys,
 	r = range_of(d, iova);
 	if (!r)
 		goto out;
-	off = iova - r->lo;
-	ext = range_ext(r);
-	hi = r->nr_ext;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ext[mid].off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (r->sg) {
+		ret = sg_translate(r->sg, r->nents, iova, phys, contig);
+		goto out;
 	}
-	if (lo && off - ext[lo - 1].off < ext[lo - 1].len) {
-		const struct iova_extent *x = &ext[lo - 1];
-
-		*phys = x->phys + (off - x->off);
-		*contig = x->len - (off - x->off);
+	off = iova - r->lo;
+	if (r->phys != IOVA_NO_PHYS && off < r->map_len) {
+		*phys = r->phys + off;
+		*contig = r->map_len - off;
 		ret = 0;
 	}
 out:
@@ -221,7 +239,6 @@ int iova_free(struct p2pdma_iova_domain *d, uint64_t iova, uint64_t len)
 			hi = mid;
 	}
 	if (lo < d->nr && d->r[lo].lo == iova && d->r[lo].hi - d->r[lo].lo + 1 == size) {
-		range_drop_extents(&d->r[lo]);
 		memmove(&d->r[lo], &d->r[lo + 1], (d->nr - lo - 1) * sizeof(*d->r));
 		d->nr--;
 		d->reserved -= size;

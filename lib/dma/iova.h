@@ -12,27 +12,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct p2pdma_sg;
+
 #define IOVA_LIMIT_32	0xffffffffULL
 #define IOVA_LIMIT_48	((1ULL << 48) - 1)
 
-/*
- * What one IOVA range translates to: granule-aligned pieces, @off bytes
- * into the range, sorted by @off.  The IOMMU's page table, for the
- * simulated platform's router (lib/sim) to walk.
- */
-struct iova_extent {
-	uint64_t off;
-	uint64_t phys;
-	uint64_t len;
-};
-
 struct iova_range {
 	uint64_t lo, hi;	/* inclusive */
-	/* Translation: a single piece is @one (@ext NULL), more are in @ext. */
-	struct iova_extent *ext;
-	size_t nr_ext;
-	struct iova_extent one;
+	/*
+	 * What it translates to (the IOMMU's page table, which the simulated
+	 * platform in lib/sim walks): the IOVA segments of a mapped list, or
+	 * @map_len bytes from lo on at @phys; IOVA_NO_PHYS: nothing.
+	 */
+	const struct p2pdma_sg *sg;
+	size_t nents;
+	uint64_t phys, map_len;
 };
+
+#define IOVA_NO_PHYS	UINT64_MAX
 
 struct p2pdma_iova_domain {
 	pthread_mutex_t lock;
@@ -51,12 +48,20 @@ uint64_t iova_reserve_size(uint64_t len);
 /* Reserve iova_reserve_size(len) bytes; 0 or -ENOMEM.  Takes the lock. */
 int iova_alloc(struct p2pdma_iova_domain *d, uint64_t len, uint64_t *iova);
 /*
- * The same, and record what the range translates to (@ext, @nr_ext as
- * struct iova_extent says; copied).  A range reserved without extents
+ * The same, and record what the range translates to: its first @len
+ * bytes (rounded up to the granule) to @phys on (granule-aligned).  A range reserved with iova_alloc()
  * translates nothing: every access to it faults.
  */
-int iova_alloc_map(struct p2pdma_iova_domain *d, uint64_t len,
-		   const struct iova_extent *ext, size_t nr_ext, uint64_t *iova);
+int iova_alloc_phys(struct p2pdma_iova_domain *d, uint64_t len, uint64_t phys,
+		    uint64_t *iova);
+/*
+ * The same for a scatter-gather list: the range translates through the
+ * list's own segments (their phys and seg_dma, once mapped), so mapping
+ * costs nothing per segment.  The list must stay in place while mapped,
+ * which dma.h already asks.
+ */
+int iova_alloc_map_sg(struct p2pdma_iova_domain *d, uint64_t len,
+		      const struct p2pdma_sg *sg, size_t nents, uint64_t *iova);
 /*
  * The IOMMU's walk: the CPU physical address @iova translates to, and
  * how many bytes from there on stay physically contiguous and mapped

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -268,69 +267,6 @@ static size_t emit_iommu(struct p2pdma_sgl *s, uint64_t iova, uint64_t max)
 	return n;
 }
 
-/*
- * What the IOVA range will translate to: every IOVA segment's pages,
- * pieces that follow on in both spaces merged (so a buffer carved into
- * many segments is one piece).  Into @stack when it fits, else malloc'ed.
- */
-static struct iova_extent *iova_pieces(const struct p2pdma_sgl *s, struct iova_extent *stack,
-				       size_t stack_n, size_t *nr)
-{
-	struct iova_extent *x = stack;
-	size_t i, n = 0, cap = stack_n;
-
-	for (i = 0; i < s->nents; i++) {
-		const struct p2pdma_sg *sg = &s->sg[i];
-		uint64_t in = sg->phys & (G - 1);
-		struct iova_extent p = {
-			.off = sg->seg_dma - in,
-			.phys = sg->phys - in,
-			.len = (in + sg->len + G - 1) & ~(G - 1),
-		};
-
-		if (sg->how != P2PDMA_DMA_IOVA)
-			continue;
-		if (n && x[n - 1].off + x[n - 1].len == p.off &&
-		    x[n - 1].phys + x[n - 1].len == p.phys) {
-			x[n - 1].len += p.len;
-			continue;
-		}
-		if (n == cap) {
-			struct iova_extent *nx = malloc(2 * cap * sizeof(*nx));
-
-			if (!nx)
-				goto fail;
-			memcpy(nx, x, n * sizeof(*nx));
-			if (x != stack)
-				free(x);
-			x = nx;
-			cap *= 2;
-		}
-		x[n++] = p;
-	}
-	*nr = n;
-	return x;
-fail:
-	if (x != stack)
-		free(x);
-	return NULL;
-}
-
-static int reserve_iova(struct pass *ps, struct p2pdma_sgl *s, uint64_t *iova)
-{
-	struct iova_extent stack[8], *x;
-	size_t n = 0;
-	int ret;
-
-	x = iova_pieces(s, stack, ARRAY_SIZE(stack), &n);
-	if (!x)
-		return -ENOMEM;
-	ret = iova_alloc_map(ps->c->domain, ps->iova_len, x, n, iova);
-	if (x != stack)
-		free(x);
-	return ret;
-}
-
 static int fail_map(struct p2pdma_sgl *s, int ret)
 {
 	invalidate(s);
@@ -365,7 +301,7 @@ int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client
 	p2pdma_mem_read_unlock(d->mem);
 	if (ret)
 		return fail_map(s, ret);
-	if (ps.iova_len && reserve_iova(&ps, s, &iova))
+	if (ps.iova_len && iova_alloc_map_sg(ps.c->domain, ps.iova_len, s->sg, s->nents, &iova))
 		return fail_map(s, p2pdma_fail(e, -ENOMEM,
 					       "%s: no room for %llu bytes in the IOVA space of IOMMU group %d",
 					       name, (unsigned long long)ps.iova_len, ps.c->group));

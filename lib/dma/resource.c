@@ -39,7 +39,6 @@ int p2pdma_dma_map_resource(struct p2pdma_dma *d, const struct p2pdma_function *
 {
 	char reason[P2PDMA_REASON_MAX], cli[P2PDMA_BDF_STRLEN], prov[P2PDMA_BDF_STRLEN];
 	const struct dma_client *c = dma_client_of(d, client, e);
-	struct iova_extent piece = { .off = 0 };
 	struct p2pdma_addr_owner o;
 	uint64_t off;
 	int ret;
@@ -75,9 +74,7 @@ int p2pdma_dma_map_resource(struct p2pdma_dma *d, const struct p2pdma_function *
 			break;
 		}
 		off = phys & (G - 1);
-		piece.phys = phys - off;
-		piece.len = (off + size + G - 1) & ~(G - 1);
-		if (iova_alloc_map(c->domain, off + size, &piece, 1, &out->iova))
+		if (iova_alloc_phys(c->domain, off + size, phys - off, &out->iova))
 			return p2pdma_fail(e, -ENOMEM,
 					   "%s: no room for %llu bytes in the IOVA space of IOMMU group %d",
 					   cli, (unsigned long long)(off + size), c->group);

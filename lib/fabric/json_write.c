@@ -273,6 +273,24 @@ static struct json_object *p2pmem_obj(struct jw *w, const struct p2pdma_p2pmem *
 	return o;
 }
 
+static struct json_object *namespaces_arr(struct jw *w, const struct p2pdma_function *fn)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < fn->nr_nvme_ns && a; i++) {
+		struct json_object *o = json_object_new_object();
+
+		put(w, o, "nsid", json_object_new_int64(fn->nvme_ns[i].nsid));
+		put(w, o, "blocks", json_object_new_uint64(fn->nvme_ns[i].blocks));
+		put(w, o, "block_size", json_object_new_int64(fn->nvme_ns[i].block_size));
+		push(w, a, o);
+	}
+	if (!a)
+		w->oom = true;
+	return a;
+}
+
 static void put_nullable(struct jw *w, struct json_object *o, const char *key,
 			 struct json_object *v)
 {
@@ -310,6 +328,9 @@ static struct json_object *function_obj(struct jw *w, const struct p2pdma_functi
 	put_int_or_null(w, o, "numa_node", fn->numa_node);
 	put_str_or_null(w, o, "driver", fn->driver);
 	put_nullable(w, o, "p2pmem", p2pmem_obj(w, &fn->p2pmem));
+	/* Only when described, so descriptions without namespaces read as before. */
+	if (fn->nr_nvme_ns)
+		put(w, o, "nvme_namespaces", namespaces_arr(w, fn));
 	children = json_object_new_array();
 	for (i = 0; i < fn->nr_children && !w->oom; i++)
 		push(w, children, function_obj(w, fn->children[i]));

@@ -60,7 +60,7 @@ static const char *const function_keys[] = {
 	"bdf", "vendor", "device", "subsystem_vendor", "subsystem_device", "class",
 	"revision", "role", "parent", "physfn", "secondary_bus", "subordinate_bus",
 	"pcie_type", "link", "acs_state", "acs_cap", "acs_ctrl", "bars", "dma_offset",
-	"iommu_group", "numa_node", "driver", "p2pmem", "children", NULL,
+	"iommu_group", "numa_node", "driver", "p2pmem", "children", "nvme_namespaces", NULL,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -344,6 +344,64 @@ static int parse_p2pmem(struct jload *j, struct json_object *o, struct p2pdma_p2
 	return r->err;
 }
 
+static int parse_ns(struct jload *j, struct json_object *o, struct p2pdma_nvme_ns *ns)
+{
+	static const char *const keys[] = { "nsid", "blocks", "block_size", NULL };
+	struct p2pdma_json_reader *r = &j->r;
+	int64_t nsid = 0, bs = 0;
+
+	p2pdma_json_expect_object(r, NULL, o);
+	p2pdma_json_keys(r, o, keys);
+	p2pdma_json_int(r, o, "nsid", 1, 0xfffffffe, false, &nsid);
+	p2pdma_json_u64(r, o, "blocks", 1, &ns->blocks);
+	p2pdma_json_int(r, o, "block_size", 512, 65536, false, &bs);
+	if (!r->err && (bs & (bs - 1)))
+		return p2pdma_json_fail(r, "block_size", -EINVAL, "%" PRId64 " is not a power of two", bs);
+	if (!r->err && ns->blocks > UINT64_MAX / (uint64_t)bs)
+		return p2pdma_json_fail(r, "blocks", -ERANGE, "the namespace is larger than 2^64 bytes");
+	ns->nsid = (uint32_t)nsid;
+	ns->block_size = (uint32_t)bs;
+	return r->err;
+}
+
+/* The most namespaces one function may describe (a controller may have far more). */
+#define MAX_NS 1024
+
+/*
+ * Optional "nvme_namespaces": [{"nsid", "blocks", "block_size"}, ...],
+ * sorted by nsid without repeats.  The template gets a malloc'ed array
+ * the caller frees (p2pdma_fabric_add_function() keeps a copy).
+ */
+static int parse_namespaces(struct jload *j, struct json_object *o, struct p2pdma_function *t)
+{
+	struct p2pdma_nvme_ns *ns;
+	struct p2pdma_json_reader *r = &j->r;
+	struct json_object *arr;
+	size_t i, n, old;
+
+	if (r->err || !json_object_object_get_ex(o, "nvme_namespaces", &arr))
+		return r->err;
+	if (p2pdma_json_array(r, o, "nvme_namespaces", &arr))
+		return r->err;
+	n = json_object_array_length(arr);
+	if (n > MAX_NS)
+		return p2pdma_json_fail(r, "nvme_namespaces", -E2BIG, "more than %d namespaces", MAX_NS);
+	ns = calloc(n ? n : 1, sizeof(*ns));
+	if (!ns)
+		return p2pdma_json_nomem(r);
+	t->nvme_ns = ns;
+	t->nr_nvme_ns = n;
+	for (i = 0; i < n && !r->err; i++) {
+		old = p2pdma_json_push(r, ".nvme_namespaces[%zu]", i);
+		parse_ns(j, json_object_array_get_idx(arr, i), &ns[i]);
+		if (!r->err && i && ns[i].nsid <= ns[i - 1].nsid)
+			p2pdma_json_fail(r, "nsid", -EINVAL, "%u does not follow %u: list namespaces by nsid, once each",
+					 ns[i].nsid, ns[i - 1].nsid);
+		p2pdma_json_pop(r, old);
+	}
+	return r->err;
+}
+
 static int parse_placement(struct jload *j, struct json_object *o, struct p2pdma_function *t)
 {
 	struct p2pdma_json_reader *r = &j->r;
@@ -386,6 +444,7 @@ static int parse_fields(struct jload *j, struct json_object *o,
 	p2pdma_json_hex_u64(r, o, "dma_offset", &t->dma_offset);
 	parse_placement(j, o, t);
 	parse_p2pmem(j, o, &t->p2pmem);
+	parse_namespaces(j, o, t);
 	return r->err;
 }
 
@@ -419,9 +478,12 @@ static int parse_function(struct jload *j, struct json_object *o,
 	int ret;
 
 	p2pdma_function_init(&t);
-	if (parse_fields(j, o, parent, &t, &pf, &has_pf))
+	if (parse_fields(j, o, parent, &t, &pf, &has_pf)) {
+		free(t.nvme_ns);
 		return j->r.err;
+	}
 	ret = p2pdma_fabric_add_function(j->f, hb, parent, &t, &fn, j->r.e);
+	free(t.nvme_ns);
 	if (ret)
 		return p2pdma_json_wrap(&j->r, ret);
 	if (has_pf && note_physfn(j, fn, &pf))

@@ -23,6 +23,7 @@ void p2pdma_fabric_free(struct p2pdma_fabric *f)
 	for (i = 0; i < f->nr_fns; i++) {
 		free(f->fns[i]->children);
 		free(f->fns[i]->driver);
+		free(f->fns[i]->nvme_ns);
 		free(f->fns[i]);
 	}
 	for (i = 0; i < f->nr_hbs; i++) {
@@ -117,12 +118,18 @@ int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
 	fn->children = NULL;
 	fn->nr_children = 0;
 	fn->driver = NULL;
-	if (tmpl->driver && !(fn->driver = strdup(tmpl->driver))) {
+	fn->nvme_ns = NULL;
+	if ((tmpl->driver && !(fn->driver = strdup(tmpl->driver))) ||
+	    (tmpl->nr_nvme_ns && !(fn->nvme_ns = malloc(tmpl->nr_nvme_ns * sizeof(*fn->nvme_ns))))) {
+		free(fn->driver);
 		free(fn);
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	}
+	if (tmpl->nr_nvme_ns)
+		memcpy(fn->nvme_ns, tmpl->nvme_ns, tmpl->nr_nvme_ns * sizeof(*fn->nvme_ns));
 	if (p2pdma_ptr_push((void ***)&f->fns, &f->nr_fns, &f->fns_cap, fn)) {
 		free(fn->driver);
+		free(fn->nvme_ns);
 		free(fn);
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	}

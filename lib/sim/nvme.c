@@ -148,12 +148,13 @@ static int ns_io_error(struct p2pdma_error *e, const char *what, int err)
 	return p2pdma_fail(e, -err, "namespace backing file: %s: %s", what, strerror(err));
 }
 
-static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
+/* All of [off, +len) in or out of the file, through short transfers and EINTR; 0 or errno. */
+static int file_io(int fd, void *buf, uint64_t len, uint64_t off, bool write)
 {
 	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -166,22 +167,14 @@ static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
 	return 0;
 }
 
+static int pread_all(int fd, void *buf, uint64_t len, uint64_t off)
+{
+	return file_io(fd, buf, len, off, false);
+}
+
 static int pwrite_all(int fd, const void *buf, uint64_t len, uint64_t off)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
+	return file_io(fd, (void *)buf, len, off, true);
 }
 
 static int ns_read(struct sim_ns *ns, uint64_t off, void *buf, uint64_t len,
@@ -323,23 +316,35 @@ void sim_nvme_detach(struct p2pdma_sim *s, void *dev)
 int sim_nvme_attach(struct p2pdma_sim *s, const struct p2pdma_function *fn,
 		    struct p2pdma_error *e)
 {
+	/* Without namespace data: nsid 1, 1 TiB of 512-byte blocks, sparse. */
 	struct p2pdma_sim_ns_info def = {
 		.nsid = 1,
 		.nr_blocks = P2PDMA_SIM_DEFAULT_NS_BYTES / P2PDMA_SIM_DEFAULT_BLOCK_SIZE,
 		.block_size = P2PDMA_SIM_DEFAULT_BLOCK_SIZE,
 	};
-	struct p2pdma_sim_nvme *n = calloc(1, sizeof(*n));
-	int ret;
+	size_t i, n = fn->nr_nvme_ns ? fn->nr_nvme_ns : 1;
+	struct p2pdma_sim_nvme *nv = calloc(1, sizeof(*nv));
+	int ret = 0;
 
-	if (!n || !(n->ns = calloc(1, sizeof(*n->ns))) || !(n->bounce = malloc(NS_CHUNK))) {
-		sim_nvme_detach(s, n);
+	if (!nv || !(nv->ns = calloc(n, sizeof(*nv->ns))) || !(nv->bounce = malloc(NS_CHUNK))) {
+		sim_nvme_detach(s, nv);
 		return p2pdma_fail(e, -ENOMEM, "out of memory for an NVMe model");
 	}
-	n->fn = fn;
+	nv->fn = fn;
 	s->fns[fn->index].kind = SIM_DEV_NVME;
-	s->fns[fn->index].dev = n;
-	ret = ns_init(s, n, &n->ns[0], &def, e);
-	n->nr_ns = 1;
+	s->fns[fn->index].dev = nv;
+	for (i = 0; i < n && !ret; i++) {
+		struct p2pdma_sim_ns_info info = def;
+
+		if (fn->nr_nvme_ns) {
+			info.nsid = fn->nvme_ns[i].nsid;
+			info.nr_blocks = fn->nvme_ns[i].blocks;
+			info.block_size = fn->nvme_ns[i].block_size;
+		}
+		nv->ns[i].fd = -1;
+		ret = ns_init(s, nv, &nv->ns[i], &info, e);
+		nv->nr_ns = i + 1;
+	}
 	return ret;
 }
 

@@ -67,6 +67,8 @@ static int fault(struct req *q, enum p2pdma_sim_fault f, int err, const char *fm
 	q->s->stats.faults++;
 	if (!q->e)
 		return err;
+	/* Names are formatted only here: routing a good DMA prints nothing. */
+	p2pdma_bdf_format(&q->init->bdf, q->name, sizeof(q->name));
 	va_start(ap, fmt);
 	vsnprintf(where, sizeof(where), fmt, ap);
 	va_end(ap);
@@ -201,15 +203,16 @@ static int claim_bar(struct req *q, const struct p2pdma_function *fn, int bar,
 	r->phys = phys;
 	r->bar_offset = phys - fn->bars[bar].start;
 	r->contig = win_last - phys + 1;
-	p2pdma_bdf_format(&fn->bdf, name, sizeof(name));
 	if (q->len - 1 > win_last - phys)
 		return fault(q, P2PDMA_SIM_FAULT_UNSUPPORTED, -ENXIO,
 			     "runs past the end of BAR %d of %s at %#llx: nobody claims the rest",
-			     bar, name, (unsigned long long)win_last);
+			     bar, p2pdma_bdf_format(&fn->bdf, name, sizeof(name)),
+			     (unsigned long long)win_last);
 	if (p2pmem_check_allocated(q->s->mem, phys, q->len, NULL, &bad) < 0)
 		return fault(q, P2PDMA_SIM_FAULT_WILD, -EADDRNOTAVAIL,
 			     "%#llx (CPU physical) in the p2pmem of %s (BAR %d) is not part of a live allocation",
-			     (unsigned long long)bad, name, bar);
+			     (unsigned long long)bad, p2pdma_bdf_format(&fn->bdf, name, sizeof(name)),
+			     bar);
 	return 0;
 }
 
@@ -376,7 +379,6 @@ int p2pdma_sim_route(struct p2pdma_sim *s,
 		return p2pdma_fail(e, -EINVAL, "DMA at %#llx: the initiator is not a function of this machine",
 				   (unsigned long long)dma_addr);
 	}
-	p2pdma_bdf_format(&initiator->bdf, q.name, sizeof(q.name));
 	if (!len || dma_addr + (len - 1) < dma_addr)
 		return fault(&q, P2PDMA_SIM_FAULT_BAD_REQUEST, -EINVAL,
 			     "empty, or past the end of the 64-bit address space");
