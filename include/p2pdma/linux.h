@@ -73,6 +73,9 @@ struct p2pdma_linux {
 	size_t nr_providers;
 	struct p2pdma_linux_ns *ns;	/* sorted by BDF, then nsid */
 	size_t nr_ns;
+
+	/* Private: allocated lengths of the arrays above. */
+	size_t providers_cap, ns_cap;
 };
 
 /*

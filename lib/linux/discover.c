@@ -88,13 +88,12 @@ static int read_provider(int fd, const char *bdf, struct p2pdma_linux *l)
 	pfd = openat(fd, "p2pmem", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
 		return 0;
-	p = realloc(l->providers, (l->nr_providers + 1) * sizeof(*p));
-	if (!p) {
+	if (p2pdma_grow((void **)&l->providers, &l->providers_cap, l->nr_providers + 1,
+			sizeof(*p))) {
 		close(pfd);
 		return -ENOMEM;
 	}
-	l->providers = p;
-	p = &p[l->nr_providers++];
+	p = &l->providers[l->nr_providers++];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->bdf, sizeof(p->bdf), "%.*s", (int)sizeof(p->bdf) - 1, bdf);
 	lx_read_u64(pfd, "size", &p->size);
@@ -142,13 +141,11 @@ static int add_ns(int cfd, const char *name, const char *bdf, const char *driver
 	nfd = openat(cfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (nfd < 0)
 		return 0;
-	ns = realloc(l->ns, (l->nr_ns + 1) * sizeof(*ns));
-	if (!ns) {
+	if (p2pdma_grow((void **)&l->ns, &l->ns_cap, l->nr_ns + 1, sizeof(*ns))) {
 		close(nfd);
 		return -ENOMEM;
 	}
-	l->ns = ns;
-	ns = &ns[l->nr_ns++];
+	ns = &l->ns[l->nr_ns++];
 	memset(ns, 0, sizeof(*ns));
 	snprintf(ns->name, sizeof(ns->name), "%.*s", (int)sizeof(ns->name) - 1, name);
 	snprintf(ns->bdf, sizeof(ns->bdf), "%.*s", (int)sizeof(ns->bdf) - 1, bdf);

@@ -75,6 +75,19 @@ static int wipe(const char *block, size_t len)
 	return ret;
 }
 
+/* {"src": BDF, "dst": BDF, "via": BDF or "host", ...: the object is left open. */
+static void begin_ends(struct jsonw *w, const struct vm_device *s,
+		       const struct vm_device *d, const char *via)
+{
+	jsonw_begin_object(w);
+	jsonw_key(w, "src");
+	jsonw_string(w, s->bdf);
+	jsonw_key(w, "dst");
+	jsonw_string(w, d->bdf);
+	jsonw_key(w, "via");
+	jsonw_string(w, via);
+}
+
 /* Whether the copy ran through p2pmem to the end with exact data. */
 static bool p2p_worked(int status, const char *out, const char *via)
 {
@@ -97,13 +110,7 @@ static bool write_copy(struct jsonw *w, const char *p2pdma, const struct vm_devi
 	snprintf(dst, sizeof(dst), "/dev/%s@%u", d->block, COPY_DST_OFF);
 	snprintf(size, sizeof(size), "%u", COPY_SIZE);
 	snprintf(viaarg, sizeof(viaarg), "%s", via);
-	jsonw_begin_object(w);
-	jsonw_key(w, "src");
-	jsonw_string(w, s->bdf);
-	jsonw_key(w, "dst");
-	jsonw_string(w, d->bdf);
-	jsonw_key(w, "via");
-	jsonw_string(w, via);
+	begin_ends(w, s, d, via);
 	status = write_run_keep(w, "run", argv, &out);
 	worked = p2p_worked(status, out, via);
 	jsonw_end_object(w);
@@ -238,13 +245,7 @@ static void bench(struct jsonw *w, const char *p2pdma, const struct vm_device *d
 		jsonw_null(w);
 		return;
 	}
-	jsonw_begin_object(w);
-	jsonw_key(w, "src");
-	jsonw_string(w, s->bdf);
-	jsonw_key(w, "dst");
-	jsonw_string(w, t->bdf);
-	jsonw_key(w, "via");
-	jsonw_string(w, via);
+	begin_ends(w, s, t, via);
 	jsonw_key(w, "size");
 	jsonw_int(w, BENCH_CHUNK * BENCH_CHUNKS);
 	jsonw_key(w, "chunk");
