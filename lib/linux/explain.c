@@ -111,7 +111,7 @@ int p2pdma_linux_explain(const struct p2pdma_linux *l, const char *provider,
 		*type = v->map_type;
 	if (!ret && line && format_verdict(v, line))
 		ret = p2pdma_fail(e, -ENOMEM, "out of memory");
-	if (ret)
+	if (ret && e)
 		p2pdma_error_prefix(e, "no verdict");
 	p2pdma_verdict_free(v);
 	p2pdma_policy_free(p);

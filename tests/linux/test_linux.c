@@ -659,6 +659,38 @@ static void test_explain(void **state)
 	assert_string_equal(name, "");
 }
 
+/* A tree the fabric loader cannot read: no verdict, no crash, the copy still runs. */
+static void test_no_fabric(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_linux *l;
+	struct p2pdma_error e = { 0 };
+	enum p2pdma_map_type type = P2PDMA_MAP_BUS_ADDR;
+	char *line = (char *)"x", *root, *out = NULL, *err = NULL;
+	int st;
+
+	assert_true(asprintf(&root, "%s/bare", c->dir) > 0);
+	assert_int_equal(mkdir(root, 0755), 0);
+	sb_printf(root, "sys/bus/pci/devices/0000:01:00.0/nvme/nvme0/nvme0n1/size", "2048\n");
+	sb_printf(root, "sys/bus/pci/devices/0000:02:00.0/nvme/nvme1/nvme1n1/size", "2048\n");
+	disks(root);
+	assert_int_equal(p2pdma_linux_discover(root, &l, &e), 0);
+	assert_int_equal(l->nr_ns, 2);
+	assert_true(p2pdma_linux_explain(l, "0000:01:00.0", "0000:02:00.0", &type, NULL, NULL) < 0);
+	assert_true(p2pdma_linux_explain(l, "0000:01:00.0", "0000:02:00.0", &type, &line, &e) < 0);
+	assert_null(line);
+	assert_non_null(strstr(e.reason, "no verdict"));
+	p2pdma_linux_free(l);
+	st = tu_run(&out, &err, "%s -i %s copy --backend linux /dev/nvme0n1 /dev/nvme1n1 64K "
+		    "--via host --check", tu_p2pdma_bin(), root);
+	if (st != 0)
+		fail_msg("exit %d: %s", st, err);
+	assert_non_null(strstr(out, "Check: destination equals source"));
+	free(out);
+	free(err);
+	free(root);
+}
+
 static void test_kmsg_records(void **state)
 {
 	char rec1[] = "4,1234,5678,-;nvme 0000:02:00.0: cannot be used for peer-to-peer "
@@ -817,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain, setup, teardown),
 		cmocka_unit_test(test_kmsg_records),
+		cmocka_unit_test_setup_teardown(test_no_fabric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_via_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_bad_input, setup, teardown),
