@@ -180,3 +180,5 @@ def print_tables():
               % (b0["size"] // 1024, b0["chunk"] // 1024,
                  len(b0["runs"]) // 5 if b0.get("runs") else 0))
         _table(("topology", "via", "tool", "depth", "threads", "MB/s", "ratio"), bench)
+        print("# (printed by: tests/vm/vmtest.py --build-dir BUILD [TOPOLOGY...]; the runs are "
+              "in tests/vm/agent/copies.c)")
