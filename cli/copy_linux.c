@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "copy.h"
 
@@ -44,6 +45,17 @@ int copy_linux_option(int c, const char *arg, struct copy_request *q)
 static const char *root_of(const struct cli *cli)
 {
 	return cli->input ? cli->input : "/";
+}
+
+/* The real backend reads a machine's files: the live one or a copy of its tree. */
+static int check_root(const struct cli *cli)
+{
+	struct stat st;
+
+	if (!cli->input || (!stat(cli->input, &st) && S_ISDIR(st.st_mode)))
+		return 0;
+	return cli_error("--backend linux copies on the live machine (no -i) or a directory "
+			 "holding its sys/ and dev/; '%s' is not one", cli->input);
 }
 
 /*
@@ -240,7 +252,9 @@ int copy_linux_run(struct cli *cli, const struct copy_request *q, int argc, char
 		fputs("Try 'p2pdma copy --help'.\n", stderr);
 		return EXIT_USAGE;
 	}
-	ret = build(&c, cli, q, argv);
+	ret = check_root(cli);
+	if (!ret)
+		ret = build(&c, cli, q, argv);
 	if (ret)
 		goto out;
 	predict(&c);
