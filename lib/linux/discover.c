@@ -256,8 +256,10 @@ static int scan(struct p2pdma_linux *l, struct p2pdma_error *e)
 	closedir(dir);
 	if (ret)
 		return p2pdma_fail(e, ret, "%s: %s", path, strerror(-ret));
-	qsort(l->providers, l->nr_providers, sizeof(*l->providers), provider_cmp);
-	qsort(l->ns, l->nr_ns, sizeof(*l->ns), ns_cmp);
+	if (l->nr_providers)	/* qsort() wants an array, even for none */
+		qsort(l->providers, l->nr_providers, sizeof(*l->providers), provider_cmp);
+	if (l->nr_ns)
+		qsort(l->ns, l->nr_ns, sizeof(*l->ns), ns_cmp);
 	return 0;
 }
 
