@@ -521,6 +521,53 @@ static void test_refusal_bounces(void **state)
 	lx_fault_hook = NULL;
 }
 
+static char *kmsg_fifo;
+
+/* The kernel refuses and says so: one /dev/kmsg record, then EREMOTEIO. */
+static int refuse_and_log(bool is_write, bool p2p, uint64_t off)
+{
+	static const char rec[] = "4,99,12345,-;nvme 0000:02:00.0: cannot be used for "
+		"peer-to-peer DMA as the client and provider (0000:01:00.0) do not share an "
+		"upstream bridge or whitelisted host bridge\n SUBSYSTEM=pci\n";
+	int fd;
+
+	if (!is_write || !p2p)
+		return 0;
+	fd = open(kmsg_fifo, O_WRONLY | O_NONBLOCK);
+	if (fd >= 0) {
+		assert_int_equal(write(fd, rec, sizeof(rec) - 1), sizeof(rec) - 1);
+		close(fd);
+	}
+	return -EREMOTEIO;
+}
+
+/* The kernel's own line, read from (a stand-in for) /dev/kmsg, ends the refusal. */
+static void test_refusal_kernel_log(void **state)
+{
+	const struct ctx *c = *state;
+	struct p2pdma_linux_copy_req r;
+	struct p2pdma_linux_copy_result res;
+
+	assert_true(asprintf(&kmsg_fifo, "%s/dev/kmsg", c->root) > 0);
+	assert_int_equal(mkfifo(kmsg_fifo, 0600), 0);
+	lx_fault_hook = refuse_and_log;
+	request(c, &r, "/dev/nvme0n1", "/dev/nvme1n1", 8192);
+	r.via = "0000:01:00.0";
+	r.chunk = 8192;
+	r.engine = P2PDMA_ENGINE_PREAD;
+	copy_ok(c, &r, &res);
+	lx_fault_hook = NULL;
+	assert_true(res.refused);
+	assert_int_equal(res.nr_kmsg, 1);
+	assert_string_equal(res.kmsg[0], "nvme 0000:02:00.0: cannot be used for peer-to-peer "
+			    "DMA as the client and provider (0000:01:00.0) do not share an "
+			    "upstream bridge or whitelisted host bridge");
+	assert_non_null(strstr(res.refusal, "; kernel log: nvme 0000:02:00.0: cannot be used"));
+	assert_copied(c, 0, 0, r.size);
+	p2pdma_linux_copy_result_clear(&res);
+	free(kmsg_fifo);
+}
+
 static int eio_at_24k(bool write, bool p2p, uint64_t off)
 {
 	return !write && off == 24576 ? -EIO : 0;
@@ -843,6 +890,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depth_fits_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_bounces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_kernel_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_error_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_error_uring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_mismatch, setup, teardown),
