@@ -14,12 +14,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 
 import copytest  # noqa: E402
-
-RESULTS = []
-
-
-def check(ok, name, diag=None):
-    RESULTS.append((bool(ok), name, diag))
+from test_harness import RESULTS, check  # noqa: E402  (one TAP collector for both)
 
 
 def report(via="0000:03:00.0", verdicts=("BUS_ADDR", "BUS_ADDR"), fallback=None,
