@@ -31,6 +31,7 @@ static const char copy_options[] =
 	"                    next run); default: temporary files\n"
 	"      --backend B   sim (default): the simulated platform of the machine -i\n"
 	"                    names\n"
+	COPY_LINUX_HELP
 	"      --seed N      seed of the provider choice among ties (default 0)\n"
 	"  -h, --help        this text\n"
 	"\n"
@@ -93,10 +94,13 @@ static int parse_option(int c, struct copy_request *q)
 		q->backing = optarg;
 		return 0;
 	case 'B':
-		if (strcmp(optarg, "sim"))
-			return cli_error("--backend '%s': only 'sim' is built in", optarg);
+		if (strcmp(optarg, "sim") && strcmp(optarg, "linux"))
+			return cli_error("--backend '%s': sim or linux", optarg);
 		q->backend = optarg;
 		return 0;
+	case 'T':
+	case 'E':
+		return copy_linux_option(c, optarg, q);
 	case 's':
 		if (p2pdma_size_parse(optarg, &q->seed))
 			return cli_error("--seed '%s' is not a number", optarg);
@@ -309,10 +313,11 @@ int cmd_copy(struct cli *cli, int argc, char **argv)
 		{ "backing", required_argument, NULL, 'b' },
 		{ "backend", required_argument, NULL, 'B' },
 		{ "seed", required_argument, NULL, 's' },
+		COPY_LINUX_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct copy_request q = { .backend = "sim" };
+	struct copy_request q = { .backend = NULL };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -323,6 +328,8 @@ int cmd_copy(struct cli *cli, int argc, char **argv)
 		if (parse_option(c, &q))
 			return EXIT_USAGE;
 	}
+	if (copy_linux_wanted(cli, &q, argc - optind, argv + optind))
+		return copy_linux_run(cli, &q, argc - optind, argv + optind);
 	if (parse_args(argc, argv, &q))
 		return EXIT_USAGE;
 	return run_sim(cli, &q);

@@ -28,7 +28,7 @@ enum copy_via {
 };
 
 struct copy_request {
-	const char *backend;		/* "sim" */
+	const char *backend;		/* "sim", "linux", NULL: not given */
 	struct copy_end src, dst;
 	uint64_t size;
 	enum copy_via via;
@@ -39,6 +39,8 @@ struct copy_request {
 	bool json;
 	const char *backing;		/* --backing DIR, or NULL */
 	uint64_t seed;
+	unsigned int threads;		/* --threads (linux), 0: 1 */
+	const char *engine;		/* --engine (linux), NULL: auto */
 };
 
 /* "BDF[/nsid][@offset]": 0, or -EINVAL with a reason in @e. */
@@ -61,7 +63,7 @@ struct copy_report {
 	uint64_t bytes;			/* moved */
 	char via[P2PDMA_BDF_STRLEN];	/* provider BDF or "host" */
 	bool fallback;
-	char fallback_reason[P2PDMA_REASON_MAX];
+	char fallback_reason[2 * P2PDMA_REASON_MAX];
 	uint64_t host_memory_bytes;
 	uint64_t chunk;
 	unsigned int depth;
@@ -71,9 +73,35 @@ struct copy_report {
 	/* Backend extras; a backend that does not know them leaves has_stats false. */
 	bool has_stats;
 	uint64_t dmas, switch_local_bytes, rc_bytes, internal_bytes;
+	/* Measured on a real kernel (backend linux). */
+	bool has_timing;
+	double seconds, throughput;	/* throughput in bytes per second */
+	/* Backend lines and keys printed after the common ones, or NULL. */
+	const char *notes;		/* newline-terminated text lines */
+	struct json_object *extra;	/* keys added to the JSON (reference taken) */
 };
 
 int copy_report_text(const struct copy_report *r);
 int copy_report_json(const struct copy_report *r);
+
+/* The linux backend (copy_linux.c): its options and its run. */
+#define COPY_LINUX_LONGOPTS \
+	{ "threads", required_argument, NULL, 'T' }, \
+	{ "engine", required_argument, NULL, 'E' }
+#define COPY_LINUX_HELP \
+	"                    linux: the running kernel's p2pmem (mmap of sysfs\n" \
+	"                    p2pmem/allocate) and O_DIRECT I/O on /dev/nvmeXnY; the\n" \
+	"                    default with no -i when SRC and DST are NVMe namespaces\n" \
+	"                    (BDF[/NSID][@OFFSET] or /dev/nvmeXnY[@OFFSET]); with -i DIR\n" \
+	"                    it reads DIR/sys and DIR/dev instead of /\n" \
+	"                    (linux: --depth defaults to 8)\n" \
+	"      --threads N   linux: threads, each with its own slice and buffers\n" \
+	"                    (default 1)\n" \
+	"      --engine E    linux: auto (default: io_uring; pread/pwrite at depth 1\n" \
+	"                    or without io_uring), io_uring or pread\n"
+int copy_linux_option(int c, const char *arg, struct copy_request *q);
+bool copy_linux_wanted(const struct cli *cli, const struct copy_request *q,
+		       int argc, char **argv);
+int copy_linux_run(struct cli *cli, const struct copy_request *q, int argc, char **argv);
 
 #endif /* P2PDMA_CLI_COPY_H */

@@ -86,6 +86,10 @@ int copy_report_text(const struct copy_report *r)
 		fprintf(b, "DMAs: %llu; bytes below a switch %llu, through the root complex %llu, inside a device %llu\n",
 			(unsigned long long)r->dmas, (unsigned long long)r->switch_local_bytes,
 			(unsigned long long)r->rc_bytes, (unsigned long long)r->internal_bytes);
+	if (r->has_timing)
+		fprintf(b, "Time: %.6f s, %.1f MB/s\n", r->seconds, r->throughput / 1e6);
+	if (r->notes)
+		fputs(r->notes, b);
 	if (r->data_ok == 1)
 		fprintf(b, "Check: destination equals source (%llu bytes)\n",
 			(unsigned long long)r->bytes);
@@ -141,6 +145,14 @@ int copy_report_json(const struct copy_report *r)
 		json_object_object_add(o, "switch_local_bytes", json_object_new_uint64(r->switch_local_bytes));
 		json_object_object_add(o, "root_complex_bytes", json_object_new_uint64(r->rc_bytes));
 		json_object_object_add(o, "internal_bytes", json_object_new_uint64(r->internal_bytes));
+	}
+	if (r->has_timing) {
+		json_object_object_add(o, "seconds", json_object_new_double(r->seconds));
+		json_object_object_add(o, "throughput", json_object_new_double(r->throughput));
+	}
+	if (r->extra) {
+		json_object_object_foreach(r->extra, key, val)
+			json_object_object_add(o, key, json_object_get(val));
 	}
 	return cli_print_json(o);
 }

@@ -32,7 +32,7 @@ const struct cli_command cli_commands[] = {
 	{ "map", "--client BDF [--client BDF...] SEGMENT... [--max-seg SIZE] [--json]",
 	  "Map a scatter-gather list for each client: DMA address per segment, or\n"
 	  "the refusal and its reason.", cmd_map },
-	{ "copy", "SRC DST SIZE [--via auto|host|BDF] [--chunk SIZE] [--depth N] [--check] [--json] [--backing DIR] [--backend sim]",
+	{ "copy", "SRC DST SIZE [--via auto|host|BDF] [--chunk SIZE] [--depth N] [--check] [--json] [--backing DIR] [--backend sim|linux] [--threads N] [--engine E]",
 	  "Copy between NVMe namespaces through a p2pmem buffer (or a host bounce\n"
 	  "buffer), every DMA routed and checked on the simulated platform.", cmd_copy },
 	{ "simulate", "[WORKLOAD.json | --workload NAME] [--json | --dot | --svg FILE]",

@@ -9,5 +9,6 @@
 #include "p2pdma/dma.h"
 #include "p2pdma/sim.h"
 #include "p2pdma/bw.h"
+#include "p2pdma/linux.h"
 
 #endif /* P2PDMA_H */

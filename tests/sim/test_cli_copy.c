@@ -108,7 +108,7 @@ static void test_bad_input(void **state)
 		{ "0000:d0:00.0 0000:b6:00.0 1M --via 0000:d0:00.0 --chunk 32M", "do not fit" },
 		{ "0000:d0:00.0 0000:b6:00.0 1M --via nowhere", "--via 'nowhere'" },
 		{ "0000:d0:00.0/x 0000:b6:00.0 1M", "namespace ID" },
-		{ "0000:d0:00.0 0000:b6:00.0 1M --backend linux", "only 'sim'" },
+		{ "0000:d0:00.0 0000:b6:00.0 1M --backend linux", "is not one" },
 		{ "0000:d0:00.0 0000:b6:00.0", "SRC DST SIZE" },
 		{ "0000:d0:00.0 0000:b6:00.0 1M --depth 0", "--depth" },
 	};

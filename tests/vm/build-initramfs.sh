@@ -48,6 +48,7 @@ cp "$HERE/init" "$ROOT/init"
 $CC -static -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-o "$ROOT/bin/p2p-agent" "$HERE"/agent/*.c
 cp "$P2PDMA" "$ROOT/bin/p2pdma"
+"$HERE/build-p2pmem-test.sh" "$BUILD" "$ROOT/bin/p2pmem-test"
 [ -f "$PCI_IDS" ] && cp "$PCI_IDS" "$ROOT/usr/share/misc/pci.ids"
 
 # Shared libraries: "name => /path (addr)" lines, and the loader's own line.

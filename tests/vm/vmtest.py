@@ -32,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True     # keep the source tree free of __pycache__
 
+import copytest  # noqa: E402
 import compare  # noqa: E402
 import randtopo  # noqa: E402
 import topology  # noqa: E402
@@ -417,8 +418,10 @@ def main():
             runs = list(pool.map(lambda t: Run(t).boot(kernel, initrd), topos))
         for run in runs:
             evaluate(tap, run, args, table)
+        copytest.evaluate_all(tap, runs)
     tap.emit()
     print_table(table)
+    copytest.print_tables()
     print("# VM suite: %d topologies in %.0f s (kernel step %.0f s)"
           % (len(topos), time.time() - start, ktime))
     if nrand:

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copies.h"
 #include "devices.h"
 #include "jsonw.h"
 #include "kmsg.h"
@@ -358,7 +359,7 @@ static int run(char *const argv[], char **out, char **err)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-static void write_run(struct jsonw *w, const char *key, char *const argv[])
+int write_run_keep(struct jsonw *w, const char *key, char *const argv[], char **keep)
 {
 	char *out, *err;
 	int status = run(argv, &out, &err);
@@ -372,8 +373,17 @@ static void write_run(struct jsonw *w, const char *key, char *const argv[])
 	jsonw_key(w, "stderr");
 	jsonw_string(w, err ? err : "");
 	jsonw_end_object(w);
-	free(out);
+	if (keep)
+		*keep = out;
+	else
+		free(out);
 	free(err);
+	return status;
+}
+
+static void write_run(struct jsonw *w, const char *key, char *const argv[])
+{
+	write_run_keep(w, key, argv, NULL);
 }
 
 static const char *errno_name(int e)
@@ -519,6 +529,7 @@ int main(int argc, char **argv)
 	write_devices(&w, devs, n);
 	write_lines(&w, "boot_log", boot);
 	run_pairs(&w, &o, devs, n, kmsg);
+	run_copies(&w, o.p2pdma, devs, n);
 	top[0] = (char *)o.p2pdma;
 	write_run(&w, "topo", top);
 	if (o.capture)
