@@ -20,6 +20,7 @@ struct cli {
 	const char *input;		/* -i; NULL = the live machine */
 	enum p2pdma_input_format format;
 	const char *builtin_dir;	/* $P2PDMA_MACHINES_DIR, or NULL */
+	const char *kernel;		/* --kernel: what-if release, or NULL */
 };
 
 struct cli_command {
@@ -29,8 +30,14 @@ struct cli_command {
 	int (*run)(struct cli *cli, int argc, char **argv);
 };
 
-/* Load the machine named by -i (or the live one); prints the error itself. */
+/*
+ * Load the machine named by -i (or the live one), with --kernel's release
+ * in place of its own; prints the error itself.
+ */
 struct p2pdma_fabric *cli_load(const struct cli *cli);
+
+/* --kernel VERSION: checked now, applied by cli_load(); -1 (printed) when bad. */
+int cli_kernel_option(struct cli *cli, const char *arg);
 
 /* "p2pdma: error: ..." on stderr; returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

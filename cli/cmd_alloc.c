@@ -66,6 +66,8 @@ struct alloc_result {
 	const struct p2pdma_provider *p;
 	uint64_t requested, size, phys;
 	struct p2pdma_p2pmem_range r;
+	const char *release;		/* the kernel release answered for */
+	bool user_alloc;		/* it has sysfs p2pmem/allocate (6.2+) */
 };
 
 static int print_text(const struct alloc_result *a)
@@ -103,6 +105,12 @@ static int print_text(const struct alloc_result *a)
 		(unsigned long long)p2pdma_provider_available(a->p),
 		p2pdma_size_format(p2pdma_provider_available(a->p), s2, sizeof(s2)),
 		p2pdma_size_format(p2pdma_provider_size(a->p), s3, sizeof(s3)));
+	if (a->user_alloc)
+		fprintf(b, "From user space: mmap of /sys/bus/pci/devices/%s/p2pmem/allocate (kernel %s)\n",
+			name, a->release);
+	else
+		fprintf(b, "From user space: not on kernel %s (p2pmem/allocate arrived in 6.2); only in-kernel users such as nvmet allocate there\n",
+			a->release);
 	if (fclose(b)) {
 		free(out);
 		return cli_error("out of memory");
@@ -143,6 +151,8 @@ static int print_json(const struct alloc_result *a)
 	json_object_object_add(pool, "published",
 			       json_object_new_boolean(p2pdma_provider_published(a->p)));
 	json_object_object_add(o, "pool", pool);
+	json_object_object_add(o, "kernel_release", json_object_new_string(a->release));
+	json_object_object_add(o, "user_space_allocate", json_object_new_boolean(a->user_alloc));
 	return cli_print_json(o);
 }
 
@@ -152,7 +162,13 @@ static int run_alloc(struct p2pdma_fabric *f, const char *prov, uint64_t size, b
 	struct alloc_result a = { .requested = size };
 	struct p2pdma_provider *p;
 	struct p2pdma_mem *m = NULL;
+	struct p2pdma_policy *pol = p2pdma_policy_new(f);
 	int ret = EXIT_USAGE;
+
+	if (!pol)
+		return cli_error("out of memory");
+	a.release = p2pdma_policy_release(pol, NULL);
+	a.user_alloc = p2pdma_policy_has(pol, P2PDMA_FEAT_USER_ALLOCATE);
 
 	if (p2pdma_mem_new(f, NULL, 0, &m, &e) ||
 	    p2pdma_mem_add_model_providers(m, cli_log, NULL, &e) < 0 ||
@@ -174,6 +190,7 @@ static int run_alloc(struct p2pdma_fabric *f, const char *prov, uint64_t size, b
 	ret = json ? print_json(&a) : print_text(&a);
 done:
 	p2pdma_mem_free(m);
+	p2pdma_policy_free(pol);
 	return ret;
 }
 

@@ -54,6 +54,7 @@ struct outcome {
 	struct p2pdma_sg *sg;		/* copy of the list after the map */
 	size_t nents, dma_nents;
 	ptrdiff_t failed;
+	const char *note;		/* where the kernel release maps it wrongly */
 };
 
 static int usage_error(void)
@@ -173,18 +174,23 @@ static void text_client(FILE *o, const struct outcome *r)
 	if (r->ci.mode == P2PDMA_DMA_MODE_IOMMU)
 		fprintf(o, "  IOVA reserved: %s\n",
 			p2pdma_size_format(r->ci.iova_mapped, sz, sizeof(sz)));
+	if (r->note)
+		fprintf(o, "  note: %s\n", r->note);
 }
 
-static int print_text(const struct p2pdma_sgl *s, const struct map_req *q,
-		      const struct outcome *res, size_t n)
+static int print_text(struct p2pdma_policy *p, const struct p2pdma_sgl *s,
+		      const struct map_req *q, const struct outcome *res, size_t n)
 {
 	size_t len = 0, i;
 	char *out = NULL;
 	FILE *o = open_memstream(&out, &len);
+	bool assumed;
 	int ret;
 
 	if (!o)
 		return cli_error("out of memory");
+	fprintf(o, "Kernel release: %s", p2pdma_policy_release(p, &assumed));
+	fputs(assumed ? " (the machine's is unknown: the newest p2pdma knows)\n\n" : "\n\n", o);
 	text_segments(o, s, q);
 	for (i = 0; i < n; i++)
 		text_client(o, &res[i]);
@@ -254,6 +260,7 @@ static json_object *json_client(const struct outcome *r)
 	size_t i;
 
 	json_object_object_add(o, "client", json_object_new_string(bdf(r->fn, name)));
+	json_object_object_add(o, "release_note", r->note ? json_object_new_string(r->note) : NULL);
 	json_object_object_add(o, "dma_mode", json_object_new_string(p2pdma_dma_mode_name(ci->mode)));
 	json_object_object_add(o, "iommu_group", ci->iommu_group >= 0 ?
 			       json_object_new_int(ci->iommu_group) : NULL);
@@ -323,6 +330,7 @@ static int map_one(struct p2pdma_dma *d, struct p2pdma_sgl *s, struct outcome *r
 	r->nents = s->nents;
 	r->dma_nents = s->dma_nents;
 	r->failed = s->failed;
+	r->note = r->ret >= 0 ? p2pdma_dma_release_note(d, s) : NULL;
 	if (r->ret >= 0 && p2pdma_dma_unmap_sg(d, r->fn, s, &ue))
 		return cli_lib_error(&ue), -EIO;
 	return 0;
@@ -374,7 +382,7 @@ static int run_map(struct p2pdma_fabric *f, const struct map_req *q)
 	}
 	if (ret == EXIT_OK)
 		ret = q->json ? print_json(f, &r->sgl, q, r->res, q->nr_clients) :
-			print_text(&r->sgl, q, r->res, q->nr_clients);
+			print_text(r->policy, &r->sgl, q, r->res, q->nr_clients);
 	if (ret == EXIT_OK && refused)
 		ret = EXIT_NO;
 	for (i = 0; i < q->nr_clients; i++)

@@ -63,6 +63,11 @@ struct p2pdma_fabric *cli_load(const struct cli *cli)
 		cli_lib_error(&e);
 		return NULL;
 	}
+	if (cli->kernel && p2pdma_fabric_set_kernel_release(f, cli->kernel)) {
+		cli_error("out of memory");
+		p2pdma_fabric_free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -126,4 +131,17 @@ int cli_print_json(struct json_object *o)
 		ret = cli_print("\n");
 	json_object_put(o);
 	return ret;
+}
+
+int cli_kernel_option(struct cli *cli, const char *arg)
+{
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_kver k;
+
+	if (p2pdma_kver_parse(arg, &k, &e)) {
+		cli_error("--kernel: %s", e.reason);
+		return -1;
+	}
+	cli->kernel = arg;
+	return 0;
 }

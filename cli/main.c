@@ -65,6 +65,10 @@ static void usage(FILE *out)
 	      "                          (a JSON description on standard input)\n"
 	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin\n"
 	      "                          (default: detected from SRC)\n"
+	      "      --kernel VERSION    what if the machine ran kernel VERSION (6.12,\n"
+	      "                          6.12.117, 5.15, 7.3, next): the rules of that\n"
+	      "                          release (default: the machine's own; unknown:\n"
+	      "                          the newest release p2pdma knows)\n"
 	      "  -h, --help              this text\n"
 	      "      --version           print the version\n"
 	      "\n"
@@ -84,6 +88,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "input-format", required_argument, NULL, 'F' },
+		{ "kernel", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -103,6 +108,10 @@ int main(int argc, char **argv)
 			    cli.format == P2PDMA_INPUT_AUTO)
 				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin)",
 						 optarg);
+			break;
+		case 'K':
+			if (cli_kernel_option(&cli, optarg))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);

@@ -5,9 +5,12 @@
  * pci:IDs, the kernel's sscanf) and config_acs flag strings, applied to
  * a small fixed machine, followed by verdicts on the edited model.
  *
- * The first byte picks the what-if extras (IOMMU on, a CPU); the rest,
- * up to the first NUL, is the command line.
+ * The first byte picks the what-if extras (IOMMU on, a CPU), the kernel
+ * release whose ACS rules apply (releases.c, acs_release.c) and whether
+ * the root port is an Intel SPT PCH one; the rest, up to the first NUL,
+ * is the command line, also read as a kernel release.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +51,7 @@ static struct p2pdma_function *add(struct p2pdma_fabric *f, struct p2pdma_host_b
 }
 
 /* Root port > switch (two DSPs, one redirecting, one unknown) > endpoints, a VF, a second domain. */
-static struct p2pdma_fabric *machine(void)
+static struct p2pdma_fabric *machine(bool spt)
 {
 	struct p2pdma_fabric *f = p2pdma_fabric_new();
 	struct p2pdma_host_bridge *hb, *hb1;
@@ -58,7 +61,10 @@ static struct p2pdma_fabric *machine(void)
 	    p2pdma_fabric_add_host_bridge(f, NULL, 1, 0, &hb1, NULL))
 		abort();
 	add(f, hb, NULL, 0, 0, 0, P2PDMA_ROLE_ENDPOINT, 0x29c0, P2PDMA_ACS_ABSENT, 0, NULL);
-	rp = add(f, hb, NULL, 0, 1, 0, P2PDMA_ROLE_ROOT_PORT, 0x000c, P2PDMA_ACS_PRESENT, 0x1d, NULL);
+	rp = add(f, hb, NULL, 0, 1, 0, P2PDMA_ROLE_ROOT_PORT, spt ? 0xa110 : 0x000c,
+		 P2PDMA_ACS_PRESENT, 0x1d, NULL);
+	if (spt)
+		rp->vendor = 0x8086;
 	usp = add(f, hb, rp, 1, 0, 0, P2PDMA_ROLE_SWITCH_UPSTREAM, 0x8232, P2PDMA_ACS_ABSENT, 0, NULL);
 	usp->secondary_bus = 2;
 	d0 = add(f, hb, usp, 2, 0, 0, P2PDMA_ROLE_SWITCH_DOWNSTREAM, 0x8233, P2PDMA_ACS_PRESENT, 0x0c, NULL);
@@ -79,6 +85,10 @@ static struct p2pdma_fabric *machine(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const cpus[] = { NULL, "amd-zen", "intel", "hygon:0x18" };
+	static const char *const releases[] = {
+		NULL, "4.20", "5.15.0-122-generic", "6.10", "6.12", "6.12.117", "6.14", "next",
+	};
+	struct p2pdma_kver k;
 	struct p2pdma_whatif w = { .iommu = -1 };
 	struct p2pdma_whatif_report *r = NULL;
 	struct p2pdma_acs_params a;
@@ -99,8 +109,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!p2pdma_cmdline_acs_params(s, &a))
 		p2pdma_acs_params_free(&a);
-	f = machine();
+	p2pdma_kver_parse(s, &k, &e);
+	f = machine(data[0] & 0x40);
 	p = p2pdma_policy_new(f);
+	if (p2pdma_fabric_set_kernel_release(f, releases[(data[0] >> 3) & 7]) == -ENOMEM)
+		abort();
 	/* The device-string matcher on the raw input, for every function. */
 	for (i = 0; i < f->nr_fns; i++) {
 		const char *end = NULL;

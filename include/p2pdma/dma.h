@@ -203,13 +203,22 @@ int p2pdma_dma_client_info(struct p2pdma_dma *d, const struct p2pdma_function *c
  *               that crosses the end of its RAM range or p2pmem range,
  *               a client not in the model, a list already mapped;
  *   -ENOMEM     the client's IOVA space is full;
- *   -EIO        the client's IOMMU group is blocked.
+ *   -EIO        the client's IOMMU group is blocked, or (direct mapping)
+ *               a p2pmem segment lies above the client's DMA mask.
  * On any error nothing is mapped: the IOVA allocators are exactly as
  * before, every segment's DMA fields read P2PDMA_DMA_ERROR / 0, and
  * s->failed names the segment at fault (-1 when none is).
  */
 int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client,
 		      struct p2pdma_sgl *s, struct p2pdma_error *e);
+/*
+ * Before 6.0 (the policy's kernel release), a list that mixes host memory
+ * and p2pmem, or two providers, fails with -EINVAL: the kernel mapped
+ * P2PDMA pages only through pci_p2pdma_map_sg().  After a map, this says
+ * where the release maps a segment wrongly (dma-direct, 6.16 to 7.0), or
+ * NULL.
+ */
+const char *p2pdma_dma_release_note(struct p2pdma_dma *d, const struct p2pdma_sgl *s);
 
 /*
  * Undo a map: bus-address segments are only unmarked, the IOVA range is

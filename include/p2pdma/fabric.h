@@ -193,6 +193,12 @@ struct p2pdma_function {
 	 * on x86 and on most other platforms.
 	 */
 	uint64_t dma_offset;
+	/*
+	 * Width of the streaming DMA mask the driver set (sysfs
+	 * dma_mask_bits), -1 unknown.  dma-direct refuses an address above
+	 * it (KERNEL-FACTS 11.5).
+	 */
+	int dma_mask_bits;
 
 	size_t index;			/* position in fabric->fns */
 };
@@ -239,6 +245,12 @@ struct p2pdma_fabric {
 
 	struct p2pdma_cpu cpu;
 	char *cmdline;			/* kernel command line, NULL when unknown */
+	/*
+	 * The running kernel's release ("6.12.117", uname -r, from
+	 * /proc/sys/kernel/osrelease), NULL when unknown: the same tree gets
+	 * different verdicts on different kernels.
+	 */
+	char *kernel_release;
 	/* Number of functions whose ACS state is unknown. */
 	size_t nr_acs_unknown;
 
@@ -290,6 +302,12 @@ void p2pdma_function_init(struct p2pdma_function *fn);
 int p2pdma_fabric_set_iommu_group_type(struct p2pdma_fabric *f, int id,
 				       const char *type, struct p2pdma_error *e);
 int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline);
+/*
+ * Set the kernel release (NULL: unknown).  -EINVAL for an empty string or
+ * one with control characters or blanks, -ENOMEM.  After finalize it is a
+ * what-if edit: it bumps the generation so cached verdicts are dropped.
+ */
+int p2pdma_fabric_set_kernel_release(struct p2pdma_fabric *f, const char *release);
 /* Add a host RAM range; -EINVAL for size 0 or a range past 2^64. */
 int p2pdma_fabric_add_ram(struct p2pdma_fabric *f, uint64_t start, uint64_t size,
 			  int numa_node, struct p2pdma_error *e);

@@ -101,6 +101,47 @@ void p2pdma_policy_forget_provider(struct p2pdma_policy *p,
 				   const struct p2pdma_function *provider);
 
 /* ---------------------------------------------------------------------- */
+/* Kernel releases (KERNEL-FACTS 11)                                       */
+
+/*
+ * The rules depend on the kernel release: the fabric's kernel_release, or,
+ * when it is unknown, the newest mainline release p2pdma's table knows.
+ * A release is one number so that releases compare as integers.
+ */
+#define P2PDMA_KVER(a, b, c) ((uint32_t)(a) * 1000000u + (uint32_t)(b) * 1000u + (uint32_t)(c))
+#define P2PDMA_KVER_NEXT P2PDMA_KVER(999, 0, 0)	/* the PCI maintainer's tree */
+
+struct p2pdma_kver {
+	uint32_t v;		/* P2PDMA_KVER(major, minor, patch) or P2PDMA_KVER_NEXT */
+	bool patch_known;	/* "6.12.117" rather than "6.12" */
+	bool distro;		/* a suffix ("-45-generic", "+deb12"): backports may differ */
+};
+
+/*
+ * "6.12", "6.12.117", "6.8.0-49-generic", "6.13-rc1" (counts as 6.13),
+ * "next".  -EINVAL with a reason for anything else and for releases
+ * before P2PDMA (4.20).
+ */
+int p2pdma_kver_parse(const char *s, struct p2pdma_kver *out, struct p2pdma_error *e);
+/* "6.12", "6.12.117", "next". */
+char *p2pdma_kver_format(const struct p2pdma_kver *k, char *buf, size_t len);
+/*
+ * The release the policy's answers are for ("6.12.117", "7.3"); *assumed
+ * (may be NULL) is true when the machine's release is unknown or not
+ * understood, and the answer is for the newest release in the table.
+ */
+const char *p2pdma_policy_release(struct p2pdma_policy *p, bool *assumed);
+
+/* What the release answered for has, beyond the verdict (KERNEL-FACTS 9, 11). */
+enum p2pdma_kernel_feature {
+	P2PDMA_FEAT_DMA_MAP_SG,		/* dma_map_sg takes P2PDMA pages (6.0) */
+	P2PDMA_FEAT_USER_ALLOCATE,	/* mmap of sysfs p2pmem/allocate (6.2) */
+	P2PDMA_FEAT_DMA_DIRECT_THB_BUG,	/* dma-direct leaves THRU_HOST_BRIDGE unmapped (6.16-7.0) */
+};
+
+bool p2pdma_policy_has(struct p2pdma_policy *p, enum p2pdma_kernel_feature feat);
+
+/* ---------------------------------------------------------------------- */
 /* Host-bridge rule                                                        */
 
 /* The kernel's pci_p2pdma_whitelist[] entries (KERNEL-FACTS 1.4). */
@@ -114,7 +155,11 @@ struct p2pdma_allow_entry {
 	const char *comment;		/* what it is (the source's comment), or NULL */
 };
 
-/* The table in the kernel's order; *count receives its length. */
+/*
+ * The newest tree's table in the kernel's order; *count receives its
+ * length.  Older kernels carry other rows (AMD's, before 5.9) and lack
+ * newer ones; the policy applies the rows of the release it answers for.
+ */
 const struct p2pdma_allow_entry *p2pdma_allow_list(size_t *count);
 
 /* cpu_supports_p2pdma(): x86 AMD (not Hygon), family >= 0x17. */
@@ -215,6 +260,15 @@ struct p2pdma_verdict {
 	/* A kernel that cached this pair earlier still answers this (or UNKNOWN). */
 	enum p2pdma_map_type kernel_cached;
 	bool provider_has_p2pmem;
+	/* The kernel release the answer is for ("6.12.117", "7.3", "next"). */
+	char release[32];
+	bool release_assumed;		/* the machine's release is unknown */
+	/*
+	 * Where other releases answer differently ("on 7.1 and later this
+	 * pair is THRU_HOST_BRIDGE"), where a stable backport may decide,
+	 * and why the release was assumed; NULL: nothing to say.
+	 */
+	char *release_note;
 };
 
 /*

@@ -50,6 +50,10 @@ enum p2pdma_map_type dma_verdict(struct p2pdma_dma *d,
 				 const struct p2pdma_function *client,
 				 char *reason, size_t len);
 
+/* release.c: a list the release cannot map (-EINVAL with a reason), or 0. */
+int p2pdma_dma_release_check(struct p2pdma_dma *d, const struct p2pdma_function *client,
+			     const struct p2pdma_sgl *s, struct p2pdma_error *e);
+
 /* The policy as a verdict source (verdict.c). */
 enum p2pdma_map_type p2pdma_policy_verdict(void *policy,
 					   const struct p2pdma_function *provider,

@@ -77,6 +77,34 @@ static int refuse(struct pass *ps, size_t i, const struct p2pdma_sg *sg,
 			   ps->reason);
 }
 
+/*
+ * dma-direct's dma_capable(): peer memory through the host bridge at an
+ * address above the client's DMA mask cannot be bounced (it is not RAM),
+ * so the map fails with DMA_MAPPING_ERROR (KERNEL-FACTS 11.5).  Host RAM
+ * there would be bounced through swiotlb, which is not modelled.
+ */
+static bool beyond_mask(const struct p2pdma_function *client, const struct p2pdma_sg *sg)
+{
+	int bits = client->dma_mask_bits;
+
+	if (bits < 0 || bits >= 64)
+		return false;
+	return sg->seg_dma + (sg->len - 1) > (UINT64_C(1) << bits) - 1 ||
+	       sg->seg_dma + (sg->len - 1) < sg->seg_dma;
+}
+
+static int refuse_mask(struct pass *ps, size_t i, const struct p2pdma_sg *sg,
+		       struct p2pdma_error *e)
+{
+	char cli[P2PDMA_BDF_STRLEN];
+
+	return p2pdma_fail(e, -EIO,
+			   "segment %zu (p2pmem at DMA address %#llx, %llu bytes) lies above the %d-bit DMA mask of %s: dma-direct cannot bounce peer memory, so the map fails (DMA_MAPPING_ERROR)",
+			   i, (unsigned long long)sg->seg_dma, (unsigned long long)sg->len,
+			   ps->client->dma_mask_bits,
+			   p2pdma_bdf_format(&ps->client->bdf, cli, sizeof(cli)));
+}
+
 /* A segment that is not p2pmem must be host RAM, inside one range. */
 static int check_host(struct pass *ps, size_t i, const struct p2pdma_sg *sg,
 		      struct p2pdma_error *e)
@@ -202,6 +230,8 @@ map_normally:
 		} else {
 			sg->how = P2PDMA_DMA_DIRECT;
 			sg->seg_dma = sg->phys + ps->client->dma_offset;
+			if (r && beyond_mask(ps->client, sg))
+				return refuse_mask(ps, i, sg, e);
 		}
 	}
 	s->failed = -1;
@@ -299,6 +329,8 @@ int p2pdma_dma_map_sg(struct p2pdma_dma *d, const struct p2pdma_function *client
 	p2pdma_mem_read_lock(d->mem);
 	ret = classify(&ps, s, e);
 	p2pdma_mem_read_unlock(d->mem);
+	if (!ret)
+		ret = p2pdma_dma_release_check(d, client, s, e);
 	if (ret)
 		return fail_map(s, ret);
 	if (ps.iova_len && iova_alloc(ps.c->domain, ps.iova_len, &iova))

@@ -370,6 +370,25 @@ static int copy_iommu_groups(struct capture *c, int sysfd)
 	return ret;
 }
 
+/* proc/sys/kernel/osrelease: which kernel's rules apply. */
+static int copy_osrelease(struct capture *c, int procfd)
+{
+	size_t save = c->rel_len, len;
+	int fd, ret;
+
+	fd = p2pdma_open_dir_at(procfd, "sys/kernel");
+	if (fd < 0)
+		return 0;
+	ret = rel_push(c, "sys/kernel");
+	if (!ret)
+		ret = put_dirs(c);
+	if (!ret)
+		ret = copy_file(c, fd, "osrelease", CAPTURE_FILE_MAX, &len);
+	rel_pop(c, save);
+	close(fd);
+	return ret;
+}
+
 static int copy_proc(struct capture *c, int rootfd)
 {
 	size_t len;
@@ -387,6 +406,8 @@ static int copy_proc(struct capture *c, int rootfd)
 		ret = copy_file(c, fd, "cmdline", CAPTURE_FILE_MAX, &len);
 	if (ret >= 0)
 		ret = copy_file(c, fd, "iomem", CAPTURE_FILE_MAX, &len);
+	if (ret >= 0)
+		ret = copy_osrelease(c, fd);
 	rel_pop(c, 0);
 	close(fd);
 	return ret < 0 ? ret : 0;

@@ -306,6 +306,9 @@ static struct json_object *function_obj(struct jw *w, const struct p2pdma_functi
 	put_acs(w, o, fn);
 	put(w, o, "bars", bars_arr(w, fn));
 	put_fmt(w, o, "dma_offset", "0x%" PRIx64, fn->dma_offset);
+	/* Written only when known, so descriptions without it stay as they were. */
+	if (fn->dma_mask_bits >= 0)
+		put(w, o, "dma_mask_bits", json_object_new_int(fn->dma_mask_bits));
 	put_int_or_null(w, o, "iommu_group", fn->iommu_group);
 	put_int_or_null(w, o, "numa_node", fn->numa_node);
 	put_str_or_null(w, o, "driver", fn->driver);
@@ -420,6 +423,7 @@ static struct json_object *document(struct jw *w, const struct p2pdma_fabric *f)
 	put(w, o, "version", json_object_new_int(1));
 	put_nullable(w, o, "cpu", cpu_obj(w, &f->cpu));
 	put_str_or_null(w, o, "cmdline", f->cmdline);
+	put_str_or_null(w, o, "kernel", f->kernel_release);
 	put(w, o, "iommu_groups", groups_arr(w, f));
 	put(w, o, "ram", ram_arr(w, f));
 	hbs = json_object_new_array();

@@ -60,7 +60,7 @@ static const char *const function_keys[] = {
 	"bdf", "vendor", "device", "subsystem_vendor", "subsystem_device", "class",
 	"revision", "role", "parent", "physfn", "secondary_bus", "subordinate_bus",
 	"pcie_type", "link", "acs_state", "acs_cap", "acs_ctrl", "bars", "dma_offset",
-	"iommu_group", "numa_node", "driver", "p2pmem", "children", NULL,
+	"dma_mask_bits", "iommu_group", "numa_node", "driver", "p2pmem", "children", NULL,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -355,6 +355,8 @@ static int parse_placement(struct jload *j, struct json_object *o, struct p2pdma
 					"group %d is not listed in $.iommu_groups",
 					t->iommu_group);
 	p2pdma_json_opt_int(r, o, "numa_node", INT_MAX, &t->numa_node);
+	if (json_object_object_get_ex(o, "dma_mask_bits", NULL))
+		p2pdma_json_opt_int(r, o, "dma_mask_bits", 64, &t->dma_mask_bits);
 	p2pdma_json_str(r, o, "driver", true, false, &driver);
 	/* Only read: p2pdma_fabric_add_function() keeps a copy. */
 	t->driver = (char *)driver;
@@ -631,10 +633,30 @@ static int parse_header(struct jload *j, struct json_object *top)
 	return 0;
 }
 
+/* "kernel": the release string, null (unknown) or absent (older files). */
+static void parse_kernel(struct jload *j, struct json_object *top)
+{
+	struct p2pdma_json_reader *r = &j->r;
+	const char *s = NULL;
+	char q[64];
+	int ret;
+
+	if (r->err || !json_object_object_get_ex(top, "kernel", NULL))
+		return;
+	if (p2pdma_json_str(r, top, "kernel", true, false, &s) || !s)
+		return;
+	ret = p2pdma_fabric_set_kernel_release(j->f, s);
+	if (ret == -ENOMEM)
+		p2pdma_json_nomem(r);
+	else if (ret)
+		p2pdma_json_fail(r, "kernel", ret, "\"%s\" is not a kernel release (no blanks or control characters)",
+				 p2pdma_json_quote(s, q, sizeof(q)));
+}
+
 static int parse_top(struct jload *j, struct json_object *top)
 {
 	static const char *const keys[] = {
-		"format", "version", "description", "cpu", "cmdline", "iommu_groups",
+		"format", "version", "description", "cpu", "cmdline", "kernel", "iommu_groups",
 		"ram", "host_bridges", NULL,
 	};
 	struct p2pdma_json_reader *r = &j->r;
@@ -648,6 +670,7 @@ static int parse_top(struct jload *j, struct json_object *top)
 	p2pdma_json_str(r, top, "cmdline", true, true, &s);
 	if (!r->err && s && p2pdma_fabric_set_cmdline(j->f, s))
 		return p2pdma_json_nomem(r);
+	parse_kernel(j, top);
 	parse_groups(j, top);
 	parse_array(j, top, "ram", parse_ram);
 	parse_array(j, top, "host_bridges", parse_host_bridge);

@@ -292,6 +292,16 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
 	ret = p2pdma_cfg_decode(l->cfg, bdf, cfg, len, info, l->e);
 	if (ret)
 		return prefix_at(l, "config", ret);
+	/*
+	 * sysfs gives root exactly the size the kernel gave the function
+	 * (KERNEL-FACTS 11.3): 256 bytes of a PCIe function means the kernel
+	 * found no extended space, so no ACS capability either.  Only the
+	 * unprivileged 64- or 128-byte read leaves ACS unknown.
+	 */
+	if (cfg && len == P2PDMA_CFG_PCI_SIZE && info->shortfall == P2PDMA_CFG_NO_EXTENDED) {
+		info->acs_state = P2PDMA_ACS_ABSENT;
+		info->shortfall = P2PDMA_CFG_COMPLETE;
+	}
 	if (info->acs_state == P2PDMA_ACS_UNKNOWN)
 		l->shortfall[info->shortfall]++;
 	return 0;
@@ -548,6 +558,11 @@ static int read_function(struct sysfs_load *l, int fd, struct p2pdma_function *f
 	if (!ret) {
 		ret = attr_dec(l, fd, "numa_node", -1, INT_MAX, false, &numa);
 		fn->numa_node = ret ? -1 : (int)numa;
+		ret = ret < 0 ? ret : 0;
+	}
+	if (!ret) {
+		ret = attr_dec(l, fd, "dma_mask_bits", 0, 64, false, &numa);
+		fn->dma_mask_bits = ret ? -1 : (int)numa;
 		ret = ret < 0 ? ret : 0;
 	}
 	if (!ret)
@@ -852,9 +867,54 @@ static int read_iomem(struct sysfs_load *l, int pfd)
 	return ret ? prefix_at(l, "iomem", ret) : 0;
 }
 
+/* Longest release the kernel keeps (__NEW_UTS_LEN). */
+#define OSRELEASE_MAX 64
+
+/*
+ * The kernel release (proc/sys/kernel/osrelease): the policy's rules
+ * depend on it.  Absent (older captures, other roots): unknown.
+ */
+static int read_osrelease(struct sysfs_load *l, int pfd)
+{
+	size_t save = l->rel_len, len;
+	char *buf, *rel;
+	int kfd, ret;
+
+	kfd = p2pdma_open_dir_at(pfd, "sys/kernel");
+	if (kfd == -ENOENT || kfd == -ENOTDIR)
+		return 0;
+	if (kfd < 0)
+		return fail_at(l, "sys/kernel", -EINVAL, "cannot open: %s",
+			       kfd == -ELOOP ? "it is a symbolic link" : strerror(-kfd));
+	ret = rel_push(l, "sys/kernel");
+	if (!ret)
+		ret = read_proc_file(l, kfd, "osrelease", &buf, &len);
+	if (!ret) {
+		ret = p2pdma_sysfs_parse_line(buf, len, false, &rel, l->e);
+		free(buf);
+		if (!ret) {
+			if (strlen(rel) > OSRELEASE_MAX)
+				ret = p2pdma_fail(l->e, -EINVAL, "longer than %d characters",
+						  OSRELEASE_MAX);
+			else
+				ret = p2pdma_fabric_set_kernel_release(l->f, rel);
+			if (ret == -EINVAL && strlen(rel) <= OSRELEASE_MAX)
+				p2pdma_fail(l->e, ret, "'%s' is not a kernel release", rel);
+			else if (ret == -ENOMEM)
+				p2pdma_fail(l->e, ret, "out of memory");
+			free(rel);
+		}
+		if (ret)
+			prefix_at(l, "osrelease", ret);
+	}
+	close(kfd);
+	rel_pop(l, save);
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * The boot CPU (the policy's host-bridge rule needs it), the kernel
- * command line, and host RAM.
+ * command line and release, and host RAM.
  */
 static int read_proc(struct sysfs_load *l)
 {
@@ -888,6 +948,8 @@ static int read_proc(struct sysfs_load *l)
 				p2pdma_fail(l->e, ret, "out of memory");
 		}
 	}
+	if (ret >= 0)
+		ret = read_osrelease(l, pfd);
 	if (ret >= 0)
 		ret = read_iomem(l, pfd);
 	close(pfd);

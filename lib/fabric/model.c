@@ -37,6 +37,7 @@ void p2pdma_fabric_free(struct p2pdma_fabric *f)
 	free(f->fns);
 	free(f->hbs);
 	free(f->cmdline);
+	free(f->kernel_release);
 	free(f);
 }
 
@@ -49,6 +50,7 @@ void p2pdma_function_init(struct p2pdma_function *fn)
 	fn->acs_state = P2PDMA_ACS_UNKNOWN;
 	fn->iommu_group = -1;
 	fn->numa_node = -1;
+	fn->dma_mask_bits = -1;
 }
 
 int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
@@ -190,6 +192,28 @@ int p2pdma_fabric_set_cmdline(struct p2pdma_fabric *f, const char *cmdline)
 		return -ENOMEM;
 	free(f->cmdline);
 	f->cmdline = dup;
+	return 0;
+}
+
+int p2pdma_fabric_set_kernel_release(struct p2pdma_fabric *f, const char *release)
+{
+	char *dup = NULL;
+	const char *p;
+
+	if (release) {
+		if (!*release)
+			return -EINVAL;
+		for (p = release; *p; p++)
+			if ((unsigned char)*p <= ' ' || *p == 0x7f)
+				return -EINVAL;
+		dup = strdup(release);
+		if (!dup)
+			return -ENOMEM;
+	}
+	free(f->kernel_release);
+	f->kernel_release = dup;
+	if (f->finalized)
+		p2pdma_fabric_touch(f);
 	return 0;
 }
 
@@ -340,6 +364,16 @@ static int check_bars_outside_ram(const struct p2pdma_fabric *f,
 	return 0;
 }
 
+/*
+ * A VF of a PF on a root bus may get another bus number: the kernel puts
+ * it on a virtual bus with no bridge, and its sysfs directory sits under
+ * the host bridge (KERNEL-FACTS 11.5).
+ */
+static bool vf_of_root_pf(const struct p2pdma_function *fn)
+{
+	return fn->physfn && !fn->physfn->parent && fn->physfn->host == fn->host;
+}
+
 static int check_function(const struct p2pdma_function *fn, struct p2pdma_error *e)
 {
 	char name[P2PDMA_BDF_STRLEN], pname[P2PDMA_BDF_STRLEN];
@@ -350,7 +384,7 @@ static int check_function(const struct p2pdma_function *fn, struct p2pdma_error 
 	if (fn->bdf.domain != fn->host->domain)
 		return p2pdma_fail(e, -EINVAL, "%s: not in the domain of its host bridge %s",
 				   name, fn->host->name);
-	if (!p && fn->bdf.bus != fn->host->bus)
+	if (!p && fn->bdf.bus != fn->host->bus && !vf_of_root_pf(fn))
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: sits on root bus %02x of %s but has bus number %02x",
 				   name, fn->host->bus, fn->host->name, fn->bdf.bus);

@@ -23,7 +23,7 @@ const char *const p2pdma_sysfs_fn_files[] = {
 	"vendor", "device", "subsystem_vendor", "subsystem_device", "class",
 	"revision", "config", "resource", "current_link_speed",
 	"current_link_width", "max_link_speed", "max_link_width", "numa_node",
-	"secondary_bus_number", "subordinate_bus_number", NULL,
+	"secondary_bus_number", "subordinate_bus_number", "dma_mask_bits", NULL,
 };
 
 const char *const p2pdma_sysfs_fn_links[] = {
@@ -317,6 +317,14 @@ static bool wanted_in_devices(const char **c, const size_t *l, size_t n, bool di
 	       name_in_list(p2pdma_sysfs_p2pmem_files, base, bl);
 }
 
+/* proc/sys, proc/sys/kernel and proc/sys/kernel/osrelease (@c starts below proc). */
+static bool wanted_osrelease(const char **c, const size_t *l, size_t n)
+{
+	return n >= 2 && n <= 3 && comp_is(c[0], l[0], "sys") &&
+	       comp_is(c[1], l[1], "kernel") &&
+	       (n == 2 || comp_is(c[2], l[2], "osrelease"));
+}
+
 bool p2pdma_sysfs_wanted(const char *path, bool dir)
 {
 	const char *comp[WANT_MAX_COMPS], **c = comp;
@@ -337,7 +345,9 @@ bool p2pdma_sysfs_wanted(const char *path, bool dir)
 	if (comp_is(c[0], l[0], "proc"))
 		return n == 1 || (n == 2 && (comp_is(c[1], l[1], "cpuinfo") ||
 					     comp_is(c[1], l[1], "cmdline") ||
-					     comp_is(c[1], l[1], "iomem")));
+					     comp_is(c[1], l[1], "iomem") ||
+					     comp_is(c[1], l[1], "sys"))) ||
+		       wanted_osrelease(c + 1, l + 1, n - 1);
 	if (n <= 2)
 		return true;			/* sys, sys/devices, sys/bus, sys/kernel */
 	if (comp_is(c[1], l[1], "devices"))

@@ -34,7 +34,7 @@ void p2pdma_sysfs_free_dirs(char **dirs, size_t nr);
  * Whether the loader can read the tarball entry @path (a directory when
  * @dir): the files and links above in function directories, the host
  * bridge and function directories themselves, the sys/bus/pci/devices
- * links, sys/kernel/iommu_groups/N/type, proc/cpuinfo and proc/cmdline, with or
+ * links, sys/kernel/iommu_groups/N/type, proc/cpuinfo, proc/cmdline and proc/sys/kernel/osrelease, with or
  * without one leading directory (hwloc-gather-topology's layout).
  * Unpacking only these makes loading a big capture cheap; intermediate
  * directories are made as needed.

@@ -216,6 +216,8 @@ static void put_header(struct p2pdma_buf *b, const struct p2pdma_fabric *f)
 				  f->cpu.model, f->cpu.model);
 	else
 		p2pdma_buf_puts(b, "CPU: unknown\n");
+	if (f->kernel_release)
+		p2pdma_buf_printf(b, "Kernel: %s\n", f->kernel_release);
 	if (f->cmdline)
 		p2pdma_buf_printf(b, "Kernel command line: %s\n", f->cmdline);
 	p2pdma_buf_printf(b, "%zu host bridge%s, %zu PCI function%s\n", f->nr_hbs,

@@ -15,6 +15,7 @@
 
 #include "policy_int.h"
 
+#define AMD	0x1022
 #define INTEL	0x8086
 #define GOOGLE	0x1ae0
 #define NVIDIA	0x10de
@@ -52,12 +53,25 @@ static const struct p2pdma_allow_entry allow_list[] = {
 	{ ZHAOXIN, 0x1006, SAME, NULL },
 	{ ZHAOXIN, 0x1007, SAME, NULL },
 	{ ZHAOXIN, 0x1008, 0, NULL },
+	/* Rows older kernels had: AMD Zen host bridges, 5.2 to 5.8 (releases.c). */
+	{ AMD, 0x1450, 0, "AMD Zen (Family 17h) host bridge" },
+	{ AMD, 0x15d0, 0, "AMD Raven host bridge" },
+	{ AMD, 0x1630, 0, "AMD Renoir host bridge" },
 };
+
+/* Rows of the newest tree; the ones after them only older kernels had. */
+#define NR_NEWEST 30
 
 const struct p2pdma_allow_entry *p2pdma_allow_list(size_t *count)
 {
 	if (count)
-		*count = ARRAY_SIZE(allow_list);
+		*count = NR_NEWEST;
+	return allow_list;
+}
+
+const struct p2pdma_allow_entry *p2pdma_allow_list_all(size_t *count)
+{
+	*count = ARRAY_SIZE(allow_list);
 	return allow_list;
 }
 
@@ -66,7 +80,7 @@ int p2pdma_allow_match(uint16_t vendor, uint16_t device)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(allow_list); i++) {
+	for (i = 0; i < NR_NEWEST; i++) {
 		const struct p2pdma_allow_entry *a = &allow_list[i];
 
 		if (a->vendor != vendor)
@@ -94,7 +108,7 @@ int p2pdma_allow_match_id(uint16_t vendor, uint16_t device, bool *unknown)
 	}
 	if (device != 0xffff)
 		return p2pdma_allow_match(vendor, device);
-	for (i = 0; i < ARRAY_SIZE(allow_list); i++) {
+	for (i = 0; i < NR_NEWEST; i++) {
 		if (allow_list[i].vendor != vendor)
 			continue;
 		if (allow_list[i].device == P2PDMA_ALLOW_ANY_DEVICE)
@@ -138,14 +152,15 @@ const struct p2pdma_function *p2pdma_host_bridge_dev(const struct p2pdma_host_br
 
 /*
  * cpu_supports_p2pdma(): x86 AMD, family 0x17 (Zen) or newer.  The
- * kernel's X86_VENDOR_AMD covers "AuthenticAMD" and the early
- * "AMDisbetter!" string; Hygon ("HygonGenuine") is its own vendor.
+ * kernel's X86_VENDOR_AMD is "AuthenticAMD" only (KERNEL-FACTS 11.5: the
+ * early "AMDisbetter!" string is not matched); Hygon ("HygonGenuine") is
+ * its own vendor.
  */
 bool p2pdma_cpu_supports_p2pdma(const struct p2pdma_cpu *cpu)
 {
 	if (!cpu || !cpu->known)
 		return false;
-	if (strcmp(cpu->vendor, "AuthenticAMD") && strcmp(cpu->vendor, "AMDisbetter!"))
+	if (strcmp(cpu->vendor, "AuthenticAMD"))
 		return false;
 	return cpu->family >= 0x17;
 }

@@ -55,8 +55,20 @@ static struct json_object *p2pmem_json(const struct p2pdma_function *fn)
 	return o;
 }
 
-static int write_json(const struct p2pdma_function *provider,
-		      const struct p2pdma_client *clients, size_t n,
+/* Names of the clients after the first non-PCI one: never computed. */
+static struct json_object *skipped_json(const struct p2pdma_client *clients, size_t done,
+					size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = done; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(clients[i].name));
+	return a;
+}
+
+static int write_json(const struct p2pdma_policy *p, const struct p2pdma_function *provider,
+		      const struct p2pdma_client *clients, size_t n, size_t done,
 		      struct p2pdma_verdict **v, int total, bool all_ok,
 		      const struct p2pdma_whatif_report *whatif, char **out)
 {
@@ -73,10 +85,13 @@ static int write_json(const struct p2pdma_function *provider,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		json_object_array_add(cl, json_object_new_string(v[i]->client_name));
-		json_object_array_add(vs, p2pdma_verdict_json_obj(v[i]));
+		json_object_array_add(cl, json_object_new_string(i < done ? v[i]->client_name :
+								  clients[i].name));
+		if (i < done)
+			json_object_array_add(vs, p2pdma_verdict_json_obj(v[i]));
 	}
-	(void)clients;
+	p2pdma_rel_json(p, o);
+	json_object_object_add(o, "not_computed", skipped_json(clients, done, n));
 	json_object_object_add(o, "provider", json_object_new_string(
 		p2pdma_bdf_format(&provider->bdf, name, sizeof(name))));
 	json_object_object_add(o, "clients", cl);
@@ -88,18 +103,27 @@ static int write_json(const struct p2pdma_function *provider,
 	return p2pdma_json_finish(o, out);
 }
 
-static int write_text(const struct p2pdma_function *provider,
-		      struct p2pdma_verdict **v, size_t n, int total, bool all_ok,
+static int write_text(const struct p2pdma_policy *p, const struct p2pdma_function *provider,
+		      const struct p2pdma_client *clients, size_t n, size_t done,
+		      struct p2pdma_verdict **v, int total, bool all_ok,
 		      const struct p2pdma_whatif_report *whatif, char **out)
 {
 	struct p2pdma_buf b = { 0 };
 	size_t i;
 
+	p2pdma_rel_text(p, &b);
 	p2pdma_whatif_text(&b, whatif);
 	p2pmem_note(&b, provider);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < done; i++) {
 		p2pdma_verdict_text(&b, v[i]);
 		p2pdma_buf_puts(&b, "\n");
+	}
+	if (done < n) {
+		p2pdma_buf_puts(&b, "not computed  ");
+		for (i = done; i < n; i++)
+			p2pdma_buf_printf(&b, "%s%s", i > done ? ", " : "", clients[i].name);
+		p2pdma_buf_printf(&b, "\n              (the kernel stops at %s, the first client that is not a PCI device: it never computes, logs or caches the clients after it)\n\n",
+				  clients[done - 1].name);
 	}
 	summary_text(&b, provider, total, all_ok, n);
 	return p2pdma_buf_finish(&b, out);
@@ -120,6 +144,7 @@ int p2pdma_check_write(struct p2pdma_policy *p,
 	bool ok = true;
 	size_t i;
 	int ret = 0, total;
+	size_t done = n;
 
 	*out = NULL;
 	if (!n)
@@ -127,16 +152,21 @@ int p2pdma_check_write(struct p2pdma_policy *p,
 	v = calloc(n, sizeof(*v));
 	if (!v)
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	/* pci_p2pdma_distance_many() stops at the first client that is not PCI. */
 	for (i = 0; i < n && !ret; i++) {
 		ret = p2pdma_verdict_get(p, provider, clients[i].fn, clients[i].name, &v[i], e);
 		if (!ret)
 			ok = ok && p2pdma_verdict_ok(v[i]);
+		if (!ret && !clients[i].fn) {
+			done = i + 1;
+			break;
+		}
 	}
 	if (!ret) {
 		total = p2pdma_distance_many(p, provider, clients, n, NULL);
 		ok = ok && total >= 0;
-		ret = json ? write_json(provider, clients, n, v, total, ok, whatif, out) :
-			     write_text(provider, v, n, total, ok, whatif, out);
+		ret = json ? write_json(p, provider, clients, n, done, v, total, ok, whatif, out) :
+			     write_text(p, provider, clients, n, done, v, total, ok, whatif, out);
 		if (ret)
 			p2pdma_fail(e, ret, "out of memory");
 	}

@@ -135,19 +135,19 @@ static int walk(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 }
 
 /* One __host_bridge_whitelist() call, recorded. */
-static bool hb_check(struct p2pdma_verdict *v, const struct p2pdma_host_bridge *host,
-		     bool same, bool warn)
+static bool hb_check(struct p2pdma_verdict *v, uint32_t rel,
+		     const struct p2pdma_host_bridge *host, bool same, bool warn)
 {
 	struct p2pdma_hb_check *c = &v->hb[v->nr_hb++];
 	size_t count;
-	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list(&count);
+	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list_all(&count);
 
 	memset(c, 0, sizeof(*c));
 	c->host = host;
 	c->same_host_bridge = same;
-	c->dev = p2pdma_host_bridge_dev(host);
-	c->entry = c->dev ? p2pdma_allow_match_id(c->dev->vendor, c->dev->device,
-						  &c->id_unknown) : -1;
+	c->dev = p2pdma_rel_host_bridge_dev(rel, host);
+	c->entry = c->dev ? p2pdma_rel_allow_match_id(rel, c->dev->vendor, c->dev->device,
+						      &c->id_unknown) : -1;
 	/* An unknown ID: taken as not listed, silently; "uncertain" says why. */
 	if (!c->dev || c->id_unknown)
 		return false;
@@ -159,14 +159,14 @@ static bool hb_check(struct p2pdma_verdict *v, const struct p2pdma_host_bridge *
 }
 
 /* host_bridge_whitelist(provider, client, warn), A first, short-circuit. */
-static bool host_bridges(struct p2pdma_verdict *v, bool warn)
+static bool host_bridges(struct p2pdma_verdict *v, uint32_t rel, bool warn)
 {
 	const struct p2pdma_host_bridge *ha = v->provider->host, *hb = v->client->host;
 
 	v->nr_hb = 0;
 	if (ha == hb)
-		return hb_check(v, ha, true, warn);
-	return hb_check(v, ha, false, warn) && hb_check(v, hb, false, warn);
+		return hb_check(v, rel, ha, true, warn);
+	return hb_check(v, rel, ha, false, warn) && hb_check(v, rel, hb, false, warn);
 }
 
 static void decide_host_bridge(const struct p2pdma_policy *p, struct p2pdma_verdict *v,
@@ -188,7 +188,7 @@ static void decide_host_bridge(const struct p2pdma_policy *p, struct p2pdma_verd
 		return;
 	}
 	v->hb_rule = P2PDMA_HB_ALLOW_LIST;
-	ok = host_bridges(v, v->common && v->nr_acs);
+	ok = host_bridges(v, p->rel.v, v->common && v->nr_acs);
 	v->host_bridge_allowed = ok;
 }
 
@@ -271,12 +271,16 @@ static void list_fns(struct p2pdma_buf *b, const struct p2pdma_function *const *
 	}
 }
 
-static void cpu_words(struct p2pdma_buf *b, const struct p2pdma_cpu *cpu, bool capital)
+static void cpu_words(struct p2pdma_buf *b, const struct p2pdma_policy *p, bool capital)
 {
+	const struct p2pdma_cpu *cpu = &p->f->cpu;
 	const char *the = capital ? "The" : "the";
 
 	if (!cpu->known)
 		p2pdma_buf_printf(b, "%s CPU is unknown", the);
+	else if (p2pdma_cpu_supports_p2pdma(cpu))
+		p2pdma_buf_printf(b, "%s CPU (%s family %#x) is an AMD Zen, but kernel %s predates the kernel's AMD Zen CPU rule (5.9)",
+				  the, cpu->vendor, cpu->family, p->rel_text);
 	else
 		p2pdma_buf_printf(b, "%s CPU (%s family %#x) is not an AMD Zen or newer",
 				  the, cpu->vendor, cpu->family);
@@ -313,7 +317,7 @@ static void hb_words(struct p2pdma_buf *b, const struct p2pdma_policy *p,
 		     const struct p2pdma_verdict *v)
 {
 	size_t count;
-	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list(&count);
+	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list_all(&count);
 	char name[P2PDMA_BDF_STRLEN];
 	size_t i;
 
@@ -337,7 +341,7 @@ static void hb_words(struct p2pdma_buf *b, const struct p2pdma_policy *p,
 		return;
 	}
 	p2pdma_buf_puts(b, " ");
-	cpu_words(b, &p->f->cpu, true);
+	cpu_words(b, p, true);
 	p2pdma_buf_puts(b, " and ");
 	for (i = 0; i < v->nr_hb; i++) {
 		if (v->hb[i].passed)

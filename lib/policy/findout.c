@@ -19,6 +19,42 @@ static void client_types(struct p2pdma_policy *p, const struct p2pdma_function *
 	p2pdma_distance_many(p, provider, clients, n, types);
 }
 
+/*
+ * pci_p2pmem_find_many() is silent, but from 5.2 until the gating change
+ * in the PCI tree ("next") the "Host bridge not in P2PDMA whitelist"
+ * line prints on any path with ACS redirect that the allow-list refuses:
+ * per candidate, per client, up to the first refused client (the
+ * non-verbose distance_many() stops there) or one that is not PCI.
+ */
+static int silent_log(struct p2pdma_policy *p, const struct p2pdma_client *clients, size_t n,
+		      const struct p2pdma_find_result *r, char ***log, size_t *nr)
+{
+	size_t i, j, k;
+	int ret = 0;
+
+	if (!p2pdma_rel_has(p->rel.v, P2PDMA_REL_WARN_SILENT))
+		return 0;
+	for (i = 0; i < r->nr_candidates && !ret; i++) {
+		for (j = 0; j < n && clients[j].fn && !ret; j++) {
+			struct p2pdma_verdict *v = NULL;
+			bool stop;
+
+			ret = p2pdma_verdict_get(p, r->candidates[i].provider, clients[j].fn,
+						 NULL, &v, NULL);
+			if (ret)
+				break;
+			for (k = 0; k < v->nr_kernel_log && v->certain && !ret; k++)
+				if (strstr(v->kernel_log[k], "Host bridge not in P2PDMA whitelist"))
+					ret = p2pdma_strv_pushf(log, nr, "%s", v->kernel_log[k]);
+			stop = v->map_type == P2PDMA_MAP_NOT_SUPPORTED;
+			p2pdma_verdict_free(v);
+			if (stop)
+				break;
+		}
+	}
+	return ret;
+}
+
 static void candidate_text(struct p2pdma_buf *b, struct p2pdma_policy *p,
 			   const struct p2pdma_candidate *c,
 			   const struct p2pdma_client *clients, size_t n,
@@ -40,6 +76,22 @@ static void candidate_text(struct p2pdma_buf *b, struct p2pdma_policy *p,
 	p2pdma_buf_puts(b, "\n");
 }
 
+static void log_text(struct p2pdma_buf *b, struct p2pdma_policy *p,
+		     const struct p2pdma_client *clients, size_t n,
+		     const struct p2pdma_find_result *r)
+{
+	char **log = NULL;
+	size_t nr = 0, i;
+
+	if (silent_log(p, clients, n, r, &log, &nr))
+		b->err = -ENOMEM;
+	if (nr)
+		p2pdma_buf_puts(b, "kernel log  the kernel's own words, although this search is silent (kernels up to 7.3 print them):\n");
+	for (i = 0; i < nr; i++)
+		p2pdma_buf_printf(b, "            %s\n", log[i]);
+	p2pdma_strv_free(log, nr);
+}
+
 static int find_text(struct p2pdma_policy *p, const struct p2pdma_client *clients,
 		     size_t n, const struct p2pdma_find_result *r,
 		     const struct p2pdma_whatif_report *whatif, bool all, char **out)
@@ -51,6 +103,7 @@ static int find_text(struct p2pdma_policy *p, const struct p2pdma_client *client
 
 	if (!types)
 		return -ENOMEM;
+	p2pdma_rel_text(p, &b);
 	p2pdma_whatif_text(&b, whatif);
 	p2pdma_buf_puts(&b, "clients     ");
 	for (i = 0; i < n; i++)
@@ -72,13 +125,29 @@ static int find_text(struct p2pdma_policy *p, const struct p2pdma_client *client
 		p2pdma_buf_printf(&b, "provider    none: none of the %zu published providers can serve every client\n",
 				  r->nr_candidates);
 	}
+	log_text(&b, p, clients, n, r);
 	if (all || (!r->chosen && r->nr_candidates)) {
-		p2pdma_buf_puts(&b, "\ncandidates (published p2pmem, in the order the kernel walks them):\n");
+		p2pdma_buf_puts(&b, "\ncandidates (published p2pmem, in BDF order; the kernel walks devices in the\norder they were added, VFs and hot-added devices last, which only matters for ties):\n");
 		for (i = 0; i < r->nr_candidates; i++)
 			candidate_text(&b, p, &r->candidates[i], clients, n, types);
 	}
 	free(types);
 	return p2pdma_buf_finish(&b, out);
+}
+
+static struct json_object *log_json(struct p2pdma_policy *p,
+				    const struct p2pdma_client *clients, size_t n,
+				    const struct p2pdma_find_result *r)
+{
+	struct json_object *a = json_object_new_array();
+	char **log = NULL;
+	size_t nr = 0, k;
+
+	silent_log(p, clients, n, r, &log, &nr);
+	for (k = 0; a && k < nr; k++)
+		json_object_array_add(a, json_object_new_string(log[k]));
+	p2pdma_strv_free(log, nr);
+	return a;
 }
 
 static int find_json(struct p2pdma_policy *p, const struct p2pdma_client *clients,
@@ -130,6 +199,8 @@ static int find_json(struct p2pdma_policy *p, const struct p2pdma_client *client
 		json_object_array_add(cands, co);
 	}
 	free(types);
+	p2pdma_rel_json(p, o);
+	json_object_object_add(o, "kernel_log", log_json(p, clients, n, r));
 	json_object_object_add(o, "clients", cl);
 	json_object_object_add(o, "chosen", r->chosen ? json_object_new_string(
 		p2pdma_bdf_format(&r->chosen->bdf, name, sizeof(name))) : NULL);

@@ -272,16 +272,17 @@ static int build_sparse(struct p2pdma_policy *p, const uint32_t *order)
 static void index_host_bridges(struct p2pdma_policy *p)
 {
 	size_t count, i;
-	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list(&count);
+	const struct p2pdma_allow_entry *tbl = p2pdma_allow_list_all(&count);
 
 	p->hb_any_unknown = false;
 	for (i = 0; i < p->nr_phb; i++) {
 		struct p2pdma_phb *h = &p->phb[i];
 
-		h->dev = p2pdma_host_bridge_dev(p->f->hbs[i]);
+		/* The device and the rows of the release answered for (releases.c). */
+		h->dev = p2pdma_rel_host_bridge_dev(p->rel.v, p->f->hbs[i]);
 		h->id_unknown = false;
-		h->entry = h->dev ? p2pdma_allow_match_id(h->dev->vendor, h->dev->device,
-							  &h->id_unknown) : -1;
+		h->entry = h->dev ? p2pdma_rel_allow_match_id(p->rel.v, h->dev->vendor,
+							      h->dev->device, &h->id_unknown) : -1;
 		h->ok_same = h->entry >= 0;
 		h->ok_diff = h->entry >= 0 &&
 			     !(tbl[h->entry].flags & P2PDMA_ALLOW_REQ_SAME_HOST_BRIDGE);
@@ -333,9 +334,10 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 			goto fail;
 	}
 	free(euler);
+	p2pdma_rel_sync(p);
 	index_host_bridges(p);
 	p->cpu_known = f->cpu.known;
-	p->cpu_ok = p2pdma_cpu_supports_p2pdma(&f->cpu);
+	p->cpu_ok = p2pdma_rel_cpu_rule(p->rel.v, &f->cpu);
 	p->gen = f->generation;
 	p->valid = true;
 	return 0;

@@ -161,6 +161,10 @@ struct json_object *p2pdma_verdict_json_obj(const struct p2pdma_verdict *v)
 			       json_object_new_string(p2pdma_map_type_name(v->kernel_cached)));
 	json_object_object_add(o, "provider_has_p2pmem",
 			       json_object_new_boolean(v->provider_has_p2pmem));
+	json_object_object_add(o, "kernel_release", json_object_new_string(v->release));
+	json_object_object_add(o, "kernel_release_assumed",
+			       json_object_new_boolean(v->release_assumed));
+	json_object_object_add(o, "release_note", p2pdma_json_str_or_null(v->release_note));
 	return o;
 }
 

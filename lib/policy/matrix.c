@@ -129,6 +129,30 @@ static void devices(struct p2pdma_buf *b, const struct mdev *d, size_t n, int lw
 	}
 }
 
+/* Where other kernel releases answer differently (releases.c). */
+static void release_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b,
+			  const struct mdev *d, size_t n)
+{
+	const struct p2pdma_function **fns = calloc(n ? n : 1, sizeof(*fns));
+	struct p2pdma_buf notes = { 0 };
+	char *s = NULL;
+	size_t i;
+
+	if (!fns) {
+		b->err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		fns[i] = d[i].fn;
+	p2pdma_rel_matrix_notes(p, &notes, fns, n);
+	free(fns);
+	if (notes.len)
+		p2pdma_buf_puts(b, "\nOther kernel releases answer differently:\n");
+	if (!p2pdma_buf_finish(&notes, &s) && s)
+		p2pdma_buf_puts(b, s);
+	free(s);
+}
+
 static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
 		       const struct p2pdma_whatif_report *whatif, char **out)
 {
@@ -151,6 +175,7 @@ static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
 		}
 	if (lw > cw)
 		cw = lw;
+	p2pdma_rel_text(p, &b);
 	p2pdma_whatif_text(&b, whatif);
 	p2pdma_buf_printf(&b, "%-*s", lw + 2, "");
 	for (j = 0; j < n; j++)
@@ -169,6 +194,7 @@ static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
 		p2pdma_buf_puts(&b, "(no endpoint functions of these classes; try --all)\n");
 	legend(&b);
 	devices(&b, d, n, lw);
+	release_notes(p, &b, d, n);
 	if (uncertain)
 		p2pdma_buf_puts(&b, "\nSome verdicts are uncertain because ACS Control registers could not be read\n(or the CPU or a host bridge ID is unknown). Run as root, use a capture made as\nroot, or state the CPU with --cpu; 'p2pdma check' says which.\n");
 	return p2pdma_buf_finish(&b, out);
@@ -236,6 +262,7 @@ static int matrix_json(struct p2pdma_policy *p, const struct mdev *d, size_t n,
 			json_object_array_add(row, cell_json(p, &d[i], &d[j]));
 		json_object_array_add(rows, row);
 	}
+	p2pdma_rel_json(p, o);
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "matrix", rows);
 	json_object_object_add(o, "whatif", p2pdma_whatif_json_obj(whatif));

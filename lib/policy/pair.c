@@ -76,14 +76,21 @@ int p2pdma_verdict_get(struct p2pdma_policy *p,
 	ret = client ? p2pdma_explain(p, v) : nonpci_verdict(v);
 	if (!ret)
 		ret = p2pdma_explain_fix(p, v);
+	if (!ret)
+		ret = p2pdma_rel_explain(p, v);
 	if (ret)
 		goto fail;
 	if (client) {
 		enum p2pdma_map_type before = p2pdma_policy_kernel_cached(p, provider, client);
 
 		v->kernel_cached = before != v->map_type ? before : P2PDMA_MAP_UNKNOWN;
-		/* The kernel's distance calls recompute and overwrite its cache. */
-		p2pdma_cache_store_kernel(p, provider->index, client->index, v->map_type);
+		/*
+		 * The kernel's distance calls recompute and overwrite its
+		 * cache, which only a provider with p2pdma state has.
+		 */
+		if (provider->p2pmem.present)
+			p2pdma_cache_store_kernel(p, provider->index, client->index,
+						  v->map_type);
 	}
 	*out = v;
 	return 0;
@@ -101,6 +108,7 @@ void p2pdma_verdict_free(struct p2pdma_verdict *v)
 	free(v->acs);
 	free(v->acs_unknown);
 	free(v->peer_note);
+	free(v->release_note);
 	p2pdma_strv_free(v->kernel_log, v->nr_kernel_log);
 	free(v->reason);
 	free(v->uncertain);

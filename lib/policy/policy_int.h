@@ -62,6 +62,11 @@ enum p2pdma_tri {
 
 struct p2pdma_policy {
 	struct p2pdma_fabric *f;
+	/* releases.c: the kernel release whose rules apply. */
+	struct p2pdma_kver rel;
+	bool rel_assumed;		/* the machine's is unknown or not understood */
+	char rel_text[32];		/* "6.12.117", "7.3", "next" */
+	char rel_note[256];		/* why assumed, or "" */
 	uint64_t gen;			/* fabric generation the index is for */
 	bool valid;
 	size_t n;			/* functions indexed */
@@ -192,6 +197,59 @@ int p2pdma_allow_match(uint16_t vendor, uint16_t device);
 int p2pdma_allow_match_id(uint16_t vendor, uint16_t device, bool *unknown);
 bool p2pdma_is_root_port(const struct p2pdma_function *fn);
 
+/* releases.c: one table of what changed in which release (KERNEL-FACTS 11). */
+enum p2pdma_rel_kind {
+	P2PDMA_REL_P2PDMA,		/* P2PDMA itself */
+	P2PDMA_REL_ALLOW,		/* allow-list rows */
+	P2PDMA_REL_CPU_RULE,		/* AMD Zen CPU rule */
+	P2PDMA_REL_ROOT_PORT_ANY_DEVFN,	/* pci_host_bridge_dev() takes a root port */
+	P2PDMA_REL_DMA_MAP_SG,		/* P2PDMA pages in dma_map_sg */
+	P2PDMA_REL_ALLOCATE,		/* sysfs p2pmem/allocate mmap */
+	P2PDMA_REL_CONFIG_ACS,		/* pci=config_acs= */
+	P2PDMA_REL_ACS_FW_MERGE,	/* the 6.11-6.14 merge that kept firmware bits */
+	P2PDMA_REL_DMA_DIRECT_THB_BUG,	/* dma-direct left THRU_HOST_BRIDGE unmapped */
+	P2PDMA_REL_STACKED_BLK,		/* md / nvme-multipath accept p2pmem */
+	P2PDMA_REL_WARN_SILENT,		/* whitelist warning on silent calls */
+	P2PDMA_REL_OLD_MESSAGES,	/* the 4.20 wording of the refusal lines */
+};
+
+struct p2pdma_rel_row {
+	enum p2pdma_rel_kind kind;
+	uint16_t vendor;		/* P2PDMA_REL_ALLOW rows */
+	int dev_lo, dev_hi;		/* device range, or both P2PDMA_ALLOW_ANY_DEVICE */
+	uint32_t since;			/* first release (P2PDMA_KVER), P2PDMA_KVER_NEXT */
+	uint32_t until;			/* first release without it, 0: still there */
+	const char *stable;		/* where stable/distribution kernels differ, or NULL */
+	const char *what;
+	const char *evidence;		/* commit or KERNEL-FACTS section */
+};
+
+const struct p2pdma_rel_row *p2pdma_rel_table(size_t *count);
+const struct p2pdma_rel_row *p2pdma_rel_rule(enum p2pdma_rel_kind kind);
+bool p2pdma_rel_has(uint32_t v, enum p2pdma_rel_kind kind);
+const struct p2pdma_rel_row *p2pdma_rel_allow_row(uint16_t vendor, int device);
+bool p2pdma_rel_allow_present(uint32_t v, const struct p2pdma_allow_entry *a);
+void p2pdma_rel_sync(struct p2pdma_policy *p);
+bool p2pdma_rel_cpu_rule(uint32_t v, const struct p2pdma_cpu *cpu);
+const struct p2pdma_function *p2pdma_rel_host_bridge_dev(uint32_t v,
+							  const struct p2pdma_host_bridge *hb);
+int p2pdma_rel_allow_match_id(uint32_t v, uint16_t vendor, uint16_t device, bool *unknown);
+int p2pdma_rel_hb_allowed(uint32_t v, const struct p2pdma_cpu *cpu,
+			  const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b);
+char *p2pdma_rel_differs(uint32_t v, const struct p2pdma_cpu *cpu,
+			 const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b);
+char *p2pdma_rel_backport_note(uint32_t v, const struct p2pdma_host_bridge *a,
+			       const struct p2pdma_host_bridge *b);
+int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v);
+struct json_object;
+void p2pdma_rel_text(const struct p2pdma_policy *p, struct p2pdma_buf *b);
+void p2pdma_rel_json(const struct p2pdma_policy *p, struct json_object *o);
+/* Matrix: one line per host-bridge pair whose answer other releases change. */
+void p2pdma_rel_matrix_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b,
+			     const struct p2pdma_function *const *fns, size_t n);
+/* allowlist.c: the newest table plus rows older kernels had. */
+const struct p2pdma_allow_entry *p2pdma_allow_list_all(size_t *count);
+
 /* pathclass.c */
 enum p2pdma_path_class p2pdma_path_class_of(const struct p2pdma_policy *p,
 					    size_t pi, size_t ci, int lca);
@@ -250,6 +308,26 @@ int p2pdma_config_acs(const struct p2pdma_function *fn, const char *param,
 		      uint16_t acs_mask, uint16_t acs_flags, uint16_t fw_ctrl,
 		      uint16_t *ctrl, uint16_t *mask_out, char ***log,
 		      size_t *nr_log, bool *once);
+
+/* acs_release.c: pci_enable_acs() by release, and the Intel SPT quirk. */
+struct p2pdma_acs_log {
+	char ***log;
+	size_t *nr;
+	bool *once;		/* pr_*_once state */
+};
+
+bool p2pdma_acs_spt_quirk(const struct p2pdma_function *fn);
+bool p2pdma_acs_fw_merge_bug(uint32_t v);
+/* The IOMMU's enable, then the parameters, on *ctrl (the firmware value in). */
+void p2pdma_acs_enable_at(uint32_t v, const struct p2pdma_function *fn,
+			  const struct p2pdma_acs_params *a, bool iommu, uint16_t *ctrl,
+			  struct p2pdma_acs_log *l);
+void p2pdma_acs_absent_at(uint32_t v, const struct p2pdma_function *fn,
+			  const struct p2pdma_acs_params *a, struct p2pdma_acs_log *l);
+bool p2pdma_acs_unknown_cleared(uint32_t v, const struct p2pdma_function *fn,
+				const struct p2pdma_acs_params *a);
+int p2pdma_acs_params_at(uint32_t v, struct p2pdma_acs_params *a, char ***log, size_t *nr,
+			 char ***notes, size_t *nr_notes);
 
 /* Writers (text.c, json.c) shared by check, matrix and find. */
 struct json_object;

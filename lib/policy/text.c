@@ -232,6 +232,9 @@ void p2pdma_verdict_text(struct p2pdma_buf *b, const struct p2pdma_verdict *v)
 	p2pdma_buf_printf(b, "%s%s\n", v->client ? p2pdma_fn_label(v->client, lbl, sizeof(lbl)) :
 			  v->client_name, v->client ? "" : " (not a PCI device)");
 	map_line(b, v);
+	label(b, "kernel");
+	p2pdma_buf_printf(b, "%s%s\n", v->release,
+			  v->release_assumed ? " (assumed: see releases)" : "");
 	label(b, "distance");
 	if (v->distance >= 0)
 		p2pdma_buf_printf(b, "%d\n", v->distance);
@@ -255,6 +258,8 @@ void p2pdma_verdict_text(struct p2pdma_buf *b, const struct p2pdma_verdict *v)
 	text_block(b, "reason", v->reason);
 	if (v->uncertain)
 		text_block(b, "uncertain", v->uncertain);
+	if (v->release_note)
+		text_block(b, "releases", v->release_note);
 	if (v->peer_note)
 		text_block(b, "NCCL", v->peer_note);
 	if (v->nr_kernel_log) {

@@ -236,8 +236,11 @@ enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 		*distance = d;
 	if (row) {
 		row[ci] = (uint8_t)((row[ci] & 0xf0) | t);
-		/* The kernel's DMA-mapping path fills its cache only when empty. */
-		if (!(row[ci] & 0xf0))
+		/*
+		 * The kernel's DMA-mapping path fills its cache only when
+		 * empty, and only a provider with p2pdma state has one.
+		 */
+		if (!(row[ci] & 0xf0) && provider->p2pmem.present)
 			row[ci] |= (uint8_t)(t << 4);
 	}
 	return t;

@@ -11,11 +11,12 @@
  *   4. pci=config_acs=: ctrl = (fw_ctrl & ~mask) | (flags & mask).
  *
  * Steps 3 and 4 start again from fw_ctrl, so on a matched device they
- * drop what step 2 set; that is the kernel's rule and it is kept.  We
- * only have the registers as the running kernel left them, so those are
- * the fw_ctrl of the merge (see the note added to every report).
- * Device-specific ACS quirks (Intel PCH root ports and the like), and
- * external-facing/untrusted ports for TB, are not modelled.
+ * drop what step 2 set; that is the rule from 6.15 (and 6.12.23) on.
+ * Older releases do it differently, and Intel SPT/UPT PCH root ports
+ * keep their ACS Control elsewhere: acs_release.c has each release's
+ * way.  We only have the registers as the running kernel left them, so
+ * those are the fw_ctrl of the merge (see the note added to every
+ * report).  External-facing/untrusted ports for TB are not modelled.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,24 +53,16 @@ static int add_acs_off(struct p2pdma_policy *p, const struct p2pdma_function *fn
 			       (void *)fn) ? -ENOMEM : 0;
 }
 
-/* pci_enable_acs() on a device whose registers we have. */
+/* pci_enable_acs() on a device whose registers we have, as the release does it. */
 static int apply_known(struct p2pdma_policy *p, struct p2pdma_function *fn,
 		       const struct p2pdma_acs_params *a, bool iommu,
 		       struct p2pdma_whatif_report *r, bool *once)
 {
+	struct p2pdma_acs_log l = { &r->kernel_log, &r->nr_kernel_log, once };
 	uint16_t fw = fn->acs_ctrl, ctrl = fw;
 	struct p2pdma_error e;
 
-	if (iommu) {
-		ctrl |= fn->acs_cap & IOMMU_BITS;
-		if (a->noats)
-			ctrl |= fn->acs_cap & P2PDMA_ACS_TB;
-	}
-	p2pdma_config_acs(fn, a->disable_acs_redir, P2PDMA_ACS_REDIRECT_MASK,
-			  (uint16_t)~P2PDMA_ACS_REDIRECT_MASK, fw, &ctrl, NULL,
-			  &r->kernel_log, &r->nr_kernel_log, once);
-	p2pdma_config_acs(fn, a->config_acs, 0, 0, fw, &ctrl, NULL,
-			  &r->kernel_log, &r->nr_kernel_log, once);
+	p2pdma_acs_enable_at(p->rel.v, fn, a, iommu, &ctrl, &l);
 	if (ctrl == fw)
 		return 0;
 	if (p2pdma_fabric_set_acs_ctrl(p->f, fn, ctrl, &e))
@@ -78,26 +71,16 @@ static int apply_known(struct p2pdma_policy *p, struct p2pdma_function *fn,
 }
 
 /*
- * A device whose ACS Control could not be read: run the same parameters
- * against the worst case (every bit set).  If the redirect bits still
- * come out clear, they are clear whatever the register held.
+ * A device whose ACS Control could not be read: if the parameters leave
+ * the redirect bits clear whatever the register held, they are known
+ * clear now.
  */
 static int apply_unknown(struct p2pdma_policy *p, const struct p2pdma_function *fn,
 			 const struct p2pdma_acs_params *a, struct p2pdma_whatif_report *r)
 {
-	uint16_t ctrl = 0xffff;
-	char **scratch = NULL;
-	size_t nr = 0;
-	bool once = true, hit;
 	int ret;
 
-	hit = p2pdma_config_acs(fn, a->disable_acs_redir, P2PDMA_ACS_REDIRECT_MASK,
-				(uint16_t)~P2PDMA_ACS_REDIRECT_MASK, 0xffff, &ctrl, NULL,
-				&scratch, &nr, &once);
-	hit |= p2pdma_config_acs(fn, a->config_acs, 0, 0, 0xffff, &ctrl, NULL,
-				 &scratch, &nr, &once);
-	p2pdma_strv_free(scratch, nr);
-	if (!hit || (ctrl & P2PDMA_ACS_REDIRECT_MASK) ||
+	if (!p2pdma_acs_unknown_cleared(p->rel.v, fn, a) ||
 	    p2pdma_policy_redir(p, fn) == P2PDMA_REDIR_NO)
 		return 0;
 	ret = add_acs_off(p, fn);
@@ -119,6 +102,10 @@ static int apply_params(struct p2pdma_policy *p, const struct p2pdma_acs_params 
 
 		if (fn->acs_state == P2PDMA_ACS_PRESENT) {
 			ret = apply_known(p, fn, a, iommu, r, &once);
+		} else if (fn->acs_state == P2PDMA_ACS_ABSENT) {
+			struct p2pdma_acs_log l = { &r->kernel_log, &r->nr_kernel_log, &once };
+
+			p2pdma_acs_absent_at(p->rel.v, fn, a, &l);
 		} else if (fn->acs_state == P2PDMA_ACS_UNKNOWN) {
 			size_t before = r->nr_changes;
 
@@ -156,6 +143,7 @@ int p2pdma_whatif_apply(struct p2pdma_policy *p, const struct p2pdma_whatif *w,
 {
 	struct p2pdma_acs_params a = { 0 };
 	struct p2pdma_whatif_report *r;
+	bool had;
 	size_t i;
 	int ret;
 
@@ -175,12 +163,16 @@ int p2pdma_whatif_apply(struct p2pdma_policy *p, const struct p2pdma_whatif *w,
 	ret = p2pdma_cmdline_acs_params(w->cmdline, &a);
 	for (i = 0; !ret && i < a.nr_notes; i++)
 		ret = p2pdma_strv_pushf(&r->notes, &r->nr_notes, "%s", a.notes[i]);
+	had = a.disable_acs_redir || a.config_acs;
+	if (!ret)
+		ret = p2pdma_acs_params_at(p->rel.v, &a, &r->kernel_log, &r->nr_kernel_log,
+					   &r->notes, &r->nr_notes);
 	if (!ret && (a.disable_acs_redir || a.config_acs || w->iommu == 1)) {
 		ret = p2pdma_strv_pushf(&r->notes, &r->nr_notes,
 					"the loaded ACS Control values are what the running kernel left; they are taken as the firmware values of the kernel's merge, so bits a kernel with an IOMMU already set look like firmware bits here");
 		if (!ret)
 			ret = apply_params(p, &a, w->iommu == 1, r);
-	} else if (!ret && w->cmdline && !a.nr_notes) {
+	} else if (!ret && w->cmdline && !a.nr_notes && !had) {
 		ret = p2pdma_strv_pushf(&r->notes, &r->nr_notes,
 					"the command line has no pci=disable_acs_redir= or pci=config_acs=: no ACS register changes");
 	}

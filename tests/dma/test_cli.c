@@ -194,6 +194,71 @@ static void test_map_text(void **state)
 }
 
 /* 8 KiB + 64 KiB of host memory: IOVA-contiguous, merged only up to --max-seg. */
+/*
+ * The kernel release at map time (KERNEL-FACTS 9, 11.5): before 6.0 a
+ * list mixing host memory and p2pmem cannot be mapped, a p2pmem-only one
+ * can; on 6.16-7.0 dma-direct leaves THRU_HOST_BRIDGE segments unmapped.
+ * hand-zen.json is hand.json with an AMD Zen CPU, so 41:00.1 (direct
+ * mapping) reaches 03:00.0's memory through the host bridge.
+ */
+static void test_map_by_release(void **state)
+{
+	char *out = NULL, *err = NULL;
+	const char *zen = P2PDMA_SOURCE_ROOT "/tests/dma/data/hand-zen.json";
+
+	(void)state;
+	assert_int_equal(run(&out, &err, "--kernel 5.19 map --client 04:00.0 p2p:03:00.0:64K host:8K"), 1);
+	expect_in(out, "Kernel release: 5.19\n");
+	expect_in(out, "  refused (EINVAL): 0000:04:00.0: kernel 5.19 maps P2PDMA pages only with pci_p2pdma_map_sg()");
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--kernel 5.19 map --client 04:00.0 p2p:03:00.0:64K"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--kernel 6.0 map --client 04:00.0 p2p:03:00.0:64K host:8K"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(tu_run(&out, &err, "%s --kernel 6.16 -i '%s' map --client 41:00.1 p2p:03:00.0:4K",
+				tu_p2pdma_bin(), zen), 0);
+	expect_in(out, "  0   THRU_HOST_BRIDGE  0x380000000000      direct\n");
+	expect_in(out, "  note: on 6.16 to 7.0 dma-direct leaves THRU_HOST_BRIDGE segments unmapped");
+	free(out);
+	free(err);
+	assert_int_equal(tu_run(&out, &err, "%s --kernel 7.1 -i '%s' map --client 41:00.1 p2p:03:00.0:4K",
+				tu_p2pdma_bin(), zen), 0);
+	assert_null(strstr(out, "note:"));
+	free(out);
+	free(err);	/* User-space allocate (sysfs p2pmem/allocate) arrived in 6.2. */
+	assert_int_equal(run(&out, &err, "--kernel 6.1 alloc 03:00.0 4K"), 0);
+	expect_in(out, "From user space: not on kernel 6.1 (p2pmem/allocate arrived in 6.2)");
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, "--kernel 6.2 alloc 03:00.0 4K"), 0);
+	expect_in(out, "From user space: mmap of /sys/bus/pci/devices/0000:03:00.0/p2pmem/allocate (kernel 6.2)");
+	free(out);
+	free(err);
+}
+
+/*
+ * dma-direct's DMA mask (KERNEL-FACTS 11.5): hand-zen.json gives 41:00.0
+ * a 32-bit mask; 03:00.0's p2pmem at 0x380000000000 plus its DMA offset
+ * 0x1000000000 is far above 4 GiB, and peer memory cannot be bounced:
+ * -EIO.  41:00.1 (mask unknown) maps the same segment.
+ */
+static void test_map_dma_mask(void **state)
+{
+	const char *zen = P2PDMA_SOURCE_ROOT "/tests/dma/data/hand-zen.json";
+	char *out = NULL, *err = NULL;
+
+	(void)state;
+	assert_int_equal(tu_run(&out, &err, "%s -i '%s' map --client 41:00.0 --client 41:00.1 p2p:03:00.0:4K",
+				tu_p2pdma_bin(), zen), 1);
+	expect_in(out, "  refused (EIO): segment 0 (p2pmem at DMA address 0x381000000000, 4096 bytes) lies above the 32-bit DMA mask of 0000:41:00.0");
+	expect_in(out, "Client 0000:41:00.1: no IOMMU group: direct mapping\n  #");
+	free(out);
+	free(err);
+}
+
 static void test_map_max_seg(void **state)
 {
 	char *out = NULL, *err = NULL;
@@ -306,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_alloc_errors),
 		cmocka_unit_test(test_map_text),
 		cmocka_unit_test(test_map_max_seg),
+		cmocka_unit_test(test_map_by_release),
+		cmocka_unit_test(test_map_dma_mask),
 		cmocka_unit_test(test_map_json),
 		cmocka_unit_test(test_map_errors),
 	};

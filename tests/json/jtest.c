@@ -52,6 +52,7 @@ static int fn_diff(const struct p2pdma_function *x, const struct p2pdma_function
 		DIFF(x->bars[i].start != y->bars[i].start || x->bars[i].size != y->bars[i].size ||
 		     x->bars[i].flags != y->bars[i].flags, "%s: BAR %d", n, i);
 	DIFF(x->dma_offset != y->dma_offset, "%s: dma_offset", n);
+	DIFF(x->dma_mask_bits != y->dma_mask_bits, "%s: dma_mask_bits", n);
 	DIFF(x->iommu_group != y->iommu_group || x->numa_node != y->numa_node,
 	     "%s: iommu group / numa", n);
 	DIFF(!x->driver != !y->driver || (x->driver && strcmp(x->driver, y->driver)),
@@ -89,6 +90,8 @@ int fabric_diff(const struct p2pdma_fabric *a, const struct p2pdma_fabric *b,
 	     "cpu");
 	DIFF(!a->cmdline != !b->cmdline || (a->cmdline && strcmp(a->cmdline, b->cmdline)),
 	     "cmdline");
+	DIFF(!a->kernel_release != !b->kernel_release ||
+	     (a->kernel_release && strcmp(a->kernel_release, b->kernel_release)), "kernel");
 	DIFF(a->nr_ram != b->nr_ram, "number of RAM ranges");
 	for (i = 0; i < a->nr_ram; i++)
 		DIFF(a->ram[i].start != b->ram[i].start || a->ram[i].size != b->ram[i].size ||
@@ -190,6 +193,7 @@ static void random_fields(struct gen *g, struct p2pdma_function *t)
 		t->bars[i].flags |= (unsigned int)rnd(g, 4) << 2;
 	}
 	t->dma_offset = rnd(g, 4) ? 0 : tu_rand(g->rng);
+	t->dma_mask_bits = rnd(g, 2) ? -1 : (int)rnd(g, 65);
 	t->iommu_group = (int)rnd(g, 40) - 1;
 	t->numa_node = (int)rnd(g, 5) - 1;
 	t->driver = rnd(g, 2) ? "drv" : NULL;
@@ -251,6 +255,9 @@ struct p2pdma_fabric *jt_random_fabric(uint64_t *rng, size_t budget)
 		g.f->cpu.family = (unsigned int)rnd(&g, 0x20);
 		g.f->cpu.model = (unsigned int)rnd(&g, 0x100);
 	}
+	if (rnd(&g, 2))
+		assert_int_equal(p2pdma_fabric_set_kernel_release(g.f, rnd(&g, 2) ? "6.12.117" :
+								  "5.15.0-122-generic"), 0);
 	random_groups(&g);
 	/* Distinct domains, so root buses never collide; big budgets get many. */
 	if (budget >= 100)

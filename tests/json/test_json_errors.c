@@ -59,6 +59,8 @@ static const struct bad_case cases[] = {
 	{ "bad-role.json", ": " USP ".role: \"bridge\" is not a role (endpoint, root_port, switch_upstream, switch_downstream, pci_bridge)" },
 	{ "bad-nul.json", ": " NVME ".driver: the string contains a NUL character" },
 	{ "bad-empty-string.json", ": " NVME ".driver: the string is empty (use null for none)" },
+	{ "bad-kernel.json", ": $.kernel: \"6.12 rc1\" is not a kernel release (no blanks or control characters)" },
+	{ "bad-kernel-type.json", ": $.kernel: expected a string or null, got an integer" },
 	{ "bad-cpu-vendor.json", ": $.cpu.vendor: longer than a CPU vendor id (at most 15 characters)" },
 	{ "bad-dma-offset.json", ": " NVME ".dma_offset: expected a hex string \"0x...\" of at most 16 digits, got \"0x10000000000000000\"" },
 	{ "bad-link.json", ": " RP1 ".link.speed: \"fast\" is not a link speed (\"8.0 GT/s\" or \"unknown\")" },

@@ -474,10 +474,30 @@ static void test_empty_machine(void **state)
 	assert_false(f->cpu.known);
 	assert_null(f->cmdline);
 	assert_string_equal(a, "{\n  \"format\": \"p2pdma-machine\",\n  \"version\": 1,\n"
-			       "  \"cpu\": null,\n  \"cmdline\": null,\n  \"iommu_groups\": [],\n"
+			       "  \"cpu\": null,\n  \"cmdline\": null,\n  \"kernel\": null,\n"
+			       "  \"iommu_groups\": [],\n"
 			       "  \"ram\": [],\n  \"host_bridges\": []\n}\n");
 	free(a);
 	free(path);
+	p2pdma_fabric_free(f);
+}
+
+/* A release written and read back; the key sits after "cmdline" (doc/json-format.md). */
+static void test_kernel_release(void **state)
+{
+	struct p2pdma_fabric *f = p2pdma_fabric_new();
+	struct p2pdma_error e = { 0 };
+	char *a;
+
+	(void)state;
+	assert_int_equal(p2pdma_fabric_set_kernel_release(f, "6.12.117"), 0);
+	assert_int_equal(p2pdma_fabric_set_kernel_release(f, "6.12 x"), -EINVAL);
+	assert_int_equal(p2pdma_fabric_set_kernel_release(f, ""), -EINVAL);
+	assert_string_equal(f->kernel_release, "6.12.117");
+	assert_int_equal(p2pdma_fabric_finalize(f, &e), 0);
+	a = check_roundtrip(f, "kernel");
+	assert_non_null(strstr(a, "  \"cmdline\": null,\n  \"kernel\": \"6.12.117\",\n"));
+	free(a);
 	p2pdma_fabric_free(f);
 }
 
@@ -625,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_accepts_and_canonicalises),
 		cmocka_unit_test(test_empty_machine),
+		cmocka_unit_test(test_kernel_release),
 		cmocka_unit_test(test_invalid_utf8_becomes_valid),
 		cmocka_unit_test(test_random_fabrics),
 		cmocka_unit_test(test_big_fabric),

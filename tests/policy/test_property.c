@@ -184,6 +184,8 @@ static struct p2pdma_fabric *random_fabric(uint64_t *rng)
 	g.f->cpu.known = rnd(&g, 5) != 0;
 	snprintf(g.f->cpu.vendor, sizeof(g.f->cpu.vendor), "%s", vendors[rnd(&g, 3)]);
 	g.f->cpu.family = 0x15 + rnd(&g, 6);
+	/* The reference below is the newest tree's (KERNEL-FACTS 1.4): "next". */
+	assert_int_equal(p2pdma_fabric_set_kernel_release(g.f, "next"), 0);
 	if (p2pdma_fabric_finalize(g.f, &e))
 		fail_msg("random fabric: %s", e.reason);
 	return g.f;

@@ -547,6 +547,34 @@ static void test_allow_list_table(void **state)
 	assert_int_equal(t[29].flags, 0);
 }
 
+/*
+ * vf-root-bus: PF 00:05.0 on root bus 00, its VF 10:00.0 on a bridgeless
+ * virtual bus.  The VF's upstream bridge is its PF's, none (KERNEL-FACTS
+ * 1.2, 11.5): no common upstream device, distance = 1 + 1 chains, and the
+ * host-bridge rule: 00:00.0 is 8086:2020 (Skylake-E, listed from 5.5):
+ * THRU_HOST_BRIDGE both ways.
+ */
+static void test_vf_of_root_bus_pf(void **state)
+{
+	struct p2pdma_verdict *v;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/vf-root-bus.json");
+	assert_string_equal(t.f->kernel_release, "6.12.117");
+	v = pt_verdict(&t, "00:05.0", "10:00.0");
+	assert_int_equal(v->map_type, P2PDMA_MAP_THRU_HOST_BRIDGE);
+	assert_int_equal(v->distance, 2);
+	assert_null(v->common);
+	pt_expect_path(v, "0000:00:05.0 pci0000:00 0000:10:00.0");
+	p2pdma_verdict_free(v);
+	v = pt_verdict(&t, "10:00.0", "00:05.0");
+	assert_int_equal(v->map_type, P2PDMA_MAP_THRU_HOST_BRIDGE);
+	assert_int_equal(v->distance, 2);
+	p2pdma_verdict_free(v);
+	pt_close(&t);
+}
+
 /* A client that is not PCI: -1 at once, "not a PCI device" (verbose). */
 static void test_non_pci_client(void **state)
 {
@@ -669,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_amd_zen),
 		cmocka_unit_test(test_cpu_rule),
 		cmocka_unit_test(test_allow_list_table),
+		cmocka_unit_test(test_vf_of_root_bus_pf),
 		cmocka_unit_test(test_non_pci_client),
 		cmocka_unit_test(test_list_truncation),
 		cmocka_unit_test(test_json_keys),

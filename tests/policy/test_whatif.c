@@ -460,6 +460,11 @@ static void test_cache_and_stale_kernel(void **state)
 
 	(void)state;
 	pt_open(&t, "policy/q35-switches.json");
+	/* Without p2pdma state the kernel has no cache for the provider (11.5). */
+	assert_int_equal(pair(&t, "07:00.0", "08:00.0", &d), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, pt_fn(&t, "07:00.0"), pt_fn(&t, "08:00.0")),
+			 P2PDMA_MAP_UNKNOWN);
+	((struct p2pdma_function *)pt_fn(&t, "07:00.0"))->p2pmem.present = true;
 	assert_int_equal(pair(&t, "07:00.0", "08:00.0", &d), P2PDMA_MAP_NOT_SUPPORTED);
 	assert_int_equal(pair(&t, "07:00.0", "08:00.0", NULL), P2PDMA_MAP_NOT_SUPPORTED);
 	assert_int_equal(p2pdma_policy_kernel_cached(t.p, pt_fn(&t, "07:00.0"), pt_fn(&t, "08:00.0")),
@@ -509,6 +514,186 @@ static void test_fix_keeps_existing_list(void **state)
 	pt_close(&t);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* The command line by kernel release (KERNEL-FACTS 11.2, 11.4)            */
+
+static void set_release(struct pt *t, const char *rel)
+{
+	assert_int_equal(p2pdma_fabric_set_kernel_release(t->f, rel), 0);
+}
+
+/*
+ * q35-switches, 06:01.0: cap 0x1f, ctrl RR|CR (0x000c) as firmware left
+ * it.  disable_acs_redir on 6.12.0 (the 6.11 merge): ctrl = (0x0c &
+ * ~0x2c) | (fw 0x0c & 0x2c) = 0x0c, then |= ~0x2c limited to the
+ * capabilities (0x13): 0x1f, still RR|CR, so 07:00.0 -> 08:00.0 stays
+ * refused.  On 6.12.117 (the fix): (fw & ~0x2c) | 0 = 0x0000, BUS_ADDR.
+ */
+static void test_fw_redirect_bit_by_release(void **state)
+{
+	static const char *const buggy[] = { "pci 0000:06:01.0: Configured ACS to 0x001f", NULL };
+	static const char *const fixed[] = { "pci 0000:06:01.0: Configured ACS to 0x0000", NULL };
+	struct p2pdma_whatif_report *r;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.12");
+	r = apply(&t, "pci=disable_acs_redir=0000:06:01.0", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, buggy);
+	assert_int_equal(pt_fn(&t, "06:01.0")->acs_ctrl, 0x1f);
+	assert_int_equal(pair(&t, "07:00.0", "08:00.0", NULL), P2PDMA_MAP_NOT_SUPPORTED);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.12.117");
+	r = apply(&t, "pci=disable_acs_redir=0000:06:01.0", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, fixed);
+	assert_int_equal(pt_fn(&t, "06:01.0")->acs_ctrl, 0);
+	assert_int_equal(pair(&t, "07:00.0", "08:00.0", NULL), P2PDMA_MAP_BUS_ADDR);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+}
+
+/* Before 6.11 config_acs is an unknown pci= option; from 6.11 it applies. */
+static void test_config_acs_needs_6_11(void **state)
+{
+	static const char *const old[] = {
+		"PCI: Unknown option `config_acs=xxx11xx@0000:02:00.0'", NULL,
+	};
+	static const char *const now[] = { "pci 0000:02:00.0: Configured ACS to 0x000c", NULL };
+	struct p2pdma_whatif_report *r;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.10");
+	assert_int_equal(pair(&t, "03:00.0", "04:00.0", NULL), P2PDMA_MAP_BUS_ADDR);
+	r = apply(&t, "pci=config_acs=xxx11xx@0000:02:00.0", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, old);
+	assert_int_equal(r->nr_changes, 0);
+	assert_int_equal(r->nr_notes, 1);
+	assert_string_equal(r->notes[0], "pci=config_acs= arrived in 6.11: this kernel ignores it");
+	assert_int_equal(pair(&t, "03:00.0", "04:00.0", NULL), P2PDMA_MAP_BUS_ADDR);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.11");
+	r = apply(&t, "pci=config_acs=xxx11xx@0000:02:00.0", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, now);
+	assert_int_equal(pair(&t, "03:00.0", "04:00.0", NULL), P2PDMA_MAP_NOT_SUPPORTED);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+}
+
+/*
+ * Before 6.11 disable_acs_redir has its own words: "disabled ACS
+ * redirect", and on a matched device without ACS "cannot disable ...".
+ */
+static void test_disable_acs_redir_before_6_11(void **state)
+{
+	static const char *const log[] = {
+		"pci 0000:06:01.0: disabled ACS redirect",
+		"pci 0000:07:00.0: cannot disable ACS redirect for this hardware as it does not have ACS capabilities",
+		NULL,
+	};
+	static const char *const bad[] = {
+		"PCI: Can't parse disable_acs_redir parameter: zz", NULL,
+	};
+	struct p2pdma_whatif_report *r;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "5.15.0-122-generic");
+	r = apply(&t, "pci=disable_acs_redir=0000:06:01.0;0000:07:00.0", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, log);
+	assert_int_equal(pt_fn(&t, "06:01.0")->acs_ctrl, 0);
+	assert_int_equal(pair(&t, "07:00.0", "08:00.0", NULL), P2PDMA_MAP_BUS_ADDR);
+	p2pdma_whatif_report_free(r);
+	r = apply(&t, "pci=disable_acs_redir=zz", -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, bad);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+}
+
+/* 6.12.0: config_acs takes flags from its first entry; the next fails to parse. */
+static void test_config_acs_list_by_release(void **state)
+{
+	/* 00:01.0 comes first in enumeration, matches no first entry: "Can't parse". */
+	static const char *const buggy[] = {
+		"PCI: Can't parse ACS command line parameter",
+		"pci 0000:02:00.0: Configured ACS to 0x000c",
+		NULL,
+	};
+	static const char *const fixed[] = {
+		"pci 0000:02:00.0: Configured ACS to 0x000c",
+		"pci 0000:02:01.0: Configured ACS to 0x000c",
+		NULL,
+	};
+	const char *cmd = "pci=config_acs=xxx11xx@0000:02:00.0;xxx11xx@0000:02:01.0";
+	struct p2pdma_whatif_report *r;
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.12.0");
+	r = apply(&t, cmd, -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, buggy);
+	assert_int_equal(pt_fn(&t, "02:01.0")->acs_ctrl, 0);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+
+	pt_open(&t, "policy/q35-switches.json");
+	set_release(&t, "6.15");
+	r = apply(&t, cmd, -1, NULL);
+	pt_expect_log(r->kernel_log, r->nr_kernel_log, fixed);
+	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+}
+
+/*
+ * An Intel SPT PCH root port (8086:a110) keeps its ACS Control at cap+8:
+ * an IOMMU's enable and both parameters go there, and the cap+6 word
+ * P2PDMA reads stays as it was, in every release.
+ */
+static void test_spt_root_port(void **state)
+{
+	static const char *const log[] = {
+		"pci 0000:00:01.0: Intel SPT PCH root port workaround: disabled ACS redirect", NULL,
+	};
+	struct p2pdma_whatif_report *r;
+	struct p2pdma_function *rp;
+	struct p2pdma_error e = { 0 };
+	const char *rels[] = { "5.15", "6.12", "6.12.117" };
+	size_t i;
+	struct pt t;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rels); i++) {
+		pt_open(&t, "policy/q35-switches.json");
+		rp = pt_fn(&t, "00:01.0");
+		rp->vendor = 0x8086;
+		rp->device = 0xa110;
+		set_release(&t, rels[i]);
+		/* --iommu on: every other ACS port gains RR|CR; the SPT port does not. */
+		r = apply(&t, NULL, 1, NULL);
+		assert_int_equal(rp->acs_ctrl, 0);
+		assert_int_equal(pt_fn(&t, "00:02.0")->acs_ctrl & P2PDMA_ACS_REDIRECT_MASK,
+				 P2PDMA_ACS_RR | P2PDMA_ACS_CR);
+		p2pdma_whatif_report_free(r);
+		assert_int_equal(p2pdma_fabric_set_acs_ctrl(t.f, rp, 0x000c, &e), 0);
+		r = apply(&t, "pci=disable_acs_redir=0000:00:01.0", -1, NULL);
+		pt_expect_log(r->kernel_log, r->nr_kernel_log, log);
+		assert_int_equal(rp->acs_ctrl, 0x000c);
+		p2pdma_whatif_report_free(r);
+		pt_close(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +709,11 @@ int main(void)
 		cmocka_unit_test(test_cpu_whatif),
 		cmocka_unit_test(test_cache_and_stale_kernel),
 		cmocka_unit_test(test_fix_keeps_existing_list),
+		cmocka_unit_test(test_fw_redirect_bit_by_release),
+		cmocka_unit_test(test_config_acs_needs_6_11),
+		cmocka_unit_test(test_disable_acs_redir_before_6_11),
+		cmocka_unit_test(test_config_acs_list_by_release),
+		cmocka_unit_test(test_spt_root_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

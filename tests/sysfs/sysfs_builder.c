@@ -282,7 +282,7 @@ static void same_function(const struct p2pdma_function *x, const struct p2pdma_f
 	SAME(numa_node); SAME(nr_children); SAME(host->index);
 	SAME(link.speed); SAME(link.width); SAME(link.max_speed); SAME(link.max_width);
 	SAME(p2pmem.present); SAME(p2pmem.published); SAME(p2pmem.size);
-	SAME(p2pmem.available); SAME(dma_offset);
+	SAME(p2pmem.available); SAME(dma_offset); SAME(dma_mask_bits);
 	for (i = 0; i < P2PDMA_NUM_BARS; i++) {
 		SAME(bars[i].start);
 		SAME(bars[i].size);
@@ -332,6 +332,10 @@ void sb_assert_same_model(const struct p2pdma_fabric *a, const struct p2pdma_fab
 	if (!same_str(a->cmdline, b->cmdline))
 		fail_msg("cmdline differs: '%s' vs '%s'", a->cmdline ? a->cmdline : "(none)",
 			 b->cmdline ? b->cmdline : "(none)");
+	if (!same_str(a->kernel_release, b->kernel_release))
+		fail_msg("kernel release differs: '%s' vs '%s'",
+			 a->kernel_release ? a->kernel_release : "(none)",
+			 b->kernel_release ? b->kernel_release : "(none)");
 	assert_int_equal(a->nr_acs_unknown, b->nr_acs_unknown);
 	assert_int_equal(a->nr_ram, b->nr_ram);
 }

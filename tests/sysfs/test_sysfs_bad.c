@@ -108,6 +108,62 @@ static void test_valid_baseline(void **state)
 	p2pdma_fabric_free(f);
 }
 
+/* The kernel release: absent is unknown; blank, two lines or a blank inside are refused. */
+static void test_osrelease(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_fabric *f;
+
+	valid_tree(c->root);
+	f = tu_load(c->root);
+	assert_null(f->kernel_release);
+	p2pdma_fabric_free(f);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "5.15.0-122-generic\n");
+	f = tu_load(c->root);
+	assert_string_equal(f->kernel_release, "5.15.0-122-generic");
+	p2pdma_fabric_free(f);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: the file is empty", NULL);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "6.1\n6.2\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: ", "more than one line", NULL);
+	sb_printf(c->root, "proc/sys/kernel/osrelease", "6.1 rc\n");
+	fails_with(c->root, "proc/sys/kernel/osrelease: '6.1 rc' is not a kernel release", NULL);
+}
+
+/*
+ * A VF of a PF on the root bus with its own bus number (KERNEL-FACTS
+ * 11.5): the kernel puts it on a virtual bus without a bridge, its sysfs
+ * directory sits under the host bridge; it loads, with no upstream
+ * bridge and the PF's host bridge.
+ */
+static void test_vf_on_virtual_bus(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_function *pf, *vf;
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f;
+	struct sb_cfg cfg;
+
+	valid_tree(c->root);
+	sb_cfg_init(&cfg, 0x8086, 0x0b25, 0x088000);
+	cfg.pcie_type = 9;	/* root complex integrated endpoint */
+	sb_function(c->root, "sys/devices/pci0000:00/0000:00:05.0", &cfg);
+	cfg.device = 0x0b26;
+	sb_function(c->root, "sys/devices/pci0000:00/0000:02:00.0", &cfg);
+	sb_symlink(c->root, "sys/devices/pci0000:00/0000:02:00.0/physfn", "../0000:00:05.0");
+	f = tu_load(c->root);
+	assert_int_equal(p2pdma_fabric_lookup(f, "00:05.0", &pf, &e), 0);
+	assert_int_equal(p2pdma_fabric_lookup(f, "02:00.0", &vf, &e), 0);
+	assert_ptr_equal(vf->physfn, pf);
+	assert_null(vf->parent);
+	assert_null(p2pdma_upstream_bridge(vf));
+	assert_ptr_equal(vf->host, pf->host);
+	p2pdma_fabric_free(f);
+	/* Without the physfn link it is no VF, and a stray bus number is refused. */
+	sb_remove(c->root, "sys/devices/pci0000:00/0000:02:00.0/physfn");
+	fails_with(c->root, "0000:02:00.0: sits on root bus 00 of pci0000:00 but has bus number 02", NULL);
+}
+
 static void test_missing_vendor(void **state)
 {
 	struct ctx *c = *state;
@@ -444,6 +500,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_valid_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_osrelease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vf_on_virtual_bus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_vendor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absurd_bar, setup, teardown),

@@ -24,8 +24,11 @@ import compare  # noqa: E402
 DATA = os.environ.get("P2PDMA_VM_DATA", os.path.join(ROOT, "tests", "data", "vm"))
 
 
-def check_pair(p2pdma, capture, pair):
-    p = subprocess.run([p2pdma, "-i", capture, "check", "--json",
+def check_pair(p2pdma, capture, pair, kernel):
+    # Older captures have no proc/sys/kernel/osrelease: the release the
+    # guest reported is given as --kernel, so its rules are the ones used.
+    rel = ["--kernel", kernel] if kernel else []
+    p = subprocess.run([p2pdma] + rel + ["-i", capture, "check", "--json",
                         pair["provider"], pair["client"]],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode not in (0, 1):
@@ -56,7 +59,7 @@ def main():
                             "missing: run tests/vm/vmtest.py --save"))
             continue
         for pair in rec["pairs"]:
-            ok, why = check_pair(p2pdma, capture, pair)
+            ok, why = check_pair(p2pdma, capture, pair, rec.get("kernel"))
             results.append((ok, "%s: %s(%s) -> %s(%s): kernel %s" %
                             (name, pair["provider_name"], pair["provider"],
                              pair["client_name"], pair["client"], pair["result"]), why))

@@ -15,6 +15,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 
 import compare  # noqa: E402
+import randtopo  # noqa: E402
 import topology  # noqa: E402
 
 RESULTS = []
@@ -167,7 +168,46 @@ def test_shipped():
         check(False, "every shipped topology parses", str(e))
 
 
+def test_random():
+    """The generator: a seed always gives the same file, every file parses,
+    and 300 seeds reach every feature the issue lists."""
+    seeds = randtopo.seeds(20261202, 300)
+    check(seeds == randtopo.seeds(20261202, 300), "random: the master seed repeats the seeds")
+    check(randtopo.generate(seeds[0]) == randtopo.generate(seeds[0]),
+          "random: one seed gives the same topology twice")
+    seen = {}
+    bad = None
+    for s in seeds:
+        text = randtopo.generate(s)
+        t, err = parse_text(text)
+        if not t:
+            bad = bad or "seed %d: %s\n%s" % (s, err, text)
+            continue
+        feats = {
+            "a vIOMMU": t.iommu == "intel",
+            "a root port without ACS": "acs=off" in text,
+            "a switch below a switch": text.count("upstream ") >= 2,
+            "a multi-function NVMe": " fn=1" in text,
+            "an NVMe on the root bus": " pcie.0 " in text,
+            "several CMBs": len(t.providers()) >= 2,
+            "an AMD Zen CPU": t.cpu == "EPYC",
+            "a pre-Zen AMD CPU": t.cpu == "qemu64",
+            "an Intel CPU": t.cpu == "Skylake-Server",
+            "pci=disable_acs_redir=": any("disable_acs_redir=" in a for a in t.cmdline),
+            "pci=config_acs=": any("config_acs=" in a for a in t.cmdline),
+        }
+        for k, v in feats.items():
+            seen[k] = seen.get(k, 0) + v
+        check_pairs = len(t.providers()) >= 1 and len(t.nvmes()) >= 2
+        if not check_pairs:
+            bad = bad or "seed %d: fewer than one provider and two drives" % s
+    check(bad is None, "random: 300 topologies parse and each has a pair", bad)
+    for k, n in sorted(seen.items()):
+        check(n > 0, "random: %s appears (%d of 300)" % (k, n))
+
+
 def main():
+    test_random()
     test_parse()
     test_bad()
     test_pattern()
