@@ -32,6 +32,9 @@ const struct cli_command cli_commands[] = {
 	{ "map", "--client BDF [--client BDF...] SEGMENT... [--max-seg SIZE] [--json]",
 	  "Map a scatter-gather list for each client: DMA address per segment, or\n"
 	  "the refusal and its reason.", cmd_map },
+	{ "doctor", "[--json]",
+	  "The whole machine on one screen: devices, pair counts, what blocks\n"
+	  "them and one lasting fix per cause, checked as a what-if.", cmd_doctor },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },

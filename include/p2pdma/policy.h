@@ -426,6 +426,63 @@ int p2pdma_find_write(struct p2pdma_policy *p, const struct p2pdma_client *clien
 		      const struct p2pdma_whatif_report *whatif, bool all,
 		      bool json, char **out, struct p2pdma_error *e);
 
+/* ---------------------------------------------------------------------- */
+/* Doctor: the whole machine on one screen                                 */
+
+enum p2pdma_cause_kind {
+	P2PDMA_CAUSE_NO_P2PDMA,		/* the kernel release predates P2PDMA */
+	P2PDMA_CAUSE_ACS_REDIRECT,	/* ports whose ACS redirect blocks or detours pairs */
+	P2PDMA_CAUSE_ACS_UNKNOWN,	/* ACS state unreadable (captured without root) */
+	P2PDMA_CAUSE_HOST_BRIDGE,	/* host bridges not allowed on this release */
+	P2PDMA_CAUSE_IOMMU,		/* devices whose DMA the IOMMU translates */
+	P2PDMA_CAUSE_LINK,		/* links trained below what both ends can do */
+};
+
+/* "no_p2pdma", "acs_redirect", "acs_unknown", "host_bridge", "iommu", "link" */
+const char *p2pdma_cause_kind_name(enum p2pdma_cause_kind k);
+
+struct p2pdma_cause {
+	enum p2pdma_cause_kind kind;
+	/* The ports or devices it names, BDF order (host bridges: the looked-up device). */
+	const struct p2pdma_function **fns;
+	size_t nr_fns;
+	size_t nr_pairs;		/* pairs it affects */
+	size_t nr_blocked;		/* of them, pairs that may be refused */
+	char *summary;			/* one line */
+	char *fix;			/* the lasting fix, several lines; NULL: none */
+	char *fix_cmdline;		/* its kernel argument, or NULL */
+	/* Proven by applying fix_cmdline as a what-if and recounting: */
+	bool fix_checked;
+	size_t fixes_blocked;		/* blocked pairs it unblocks */
+	size_t fixes_detour;		/* THRU_HOST_BRIDGE pairs it makes BUS_ADDR */
+};
+
+struct p2pdma_doctor {
+	const struct p2pdma_function **devs;	/* the devices that matter, BDF order */
+	size_t nr_devs;
+	size_t nr_pairs;			/* unordered pairs of them */
+	size_t nr_type[4];			/* certain answers, by enum p2pdma_map_type */
+	size_t nr_uncertain;
+	size_t nr_blocked;			/* pairs that may be refused */
+	struct p2pdma_cause *causes;
+	size_t nr_causes;
+	char release[32];
+	bool release_assumed;
+};
+
+/*
+ * Examine every pair of the devices p2pdma_matrix_write() shows by
+ * default, group why pairs are blocked or detoured through the host
+ * bridge, and give one lasting fix per cause.  An ACS fix is applied as
+ * a what-if to the fabric and the pairs are counted again; the fabric is
+ * restored before this returns.
+ */
+int p2pdma_doctor_run(struct p2pdma_policy *p, struct p2pdma_doctor **out,
+		      struct p2pdma_error *e);
+void p2pdma_doctor_free(struct p2pdma_doctor *d);
+int p2pdma_doctor_write(const struct p2pdma_doctor *d, bool json, char **out,
+			struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif
