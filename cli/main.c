@@ -35,6 +35,9 @@ const struct cli_command cli_commands[] = {
 	{ "doctor", "[--json]",
 	  "The whole machine on one screen: devices, pair counts, what blocks\n"
 	  "them and one lasting fix per cause, checked as a what-if.", cmd_doctor },
+	{ "diff", "BASELINE [MACHINE] [--json]",
+	  "What changed from BASELINE to MACHINE (default: this one) and which\n"
+	  "pair verdicts it changed; exit 1 when a pair got worse.", cmd_diff },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },

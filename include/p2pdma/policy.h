@@ -483,6 +483,54 @@ void p2pdma_doctor_free(struct p2pdma_doctor *d);
 int p2pdma_doctor_write(const struct p2pdma_doctor *d, bool json, char **out,
 			struct p2pdma_error *e);
 
+/* ---------------------------------------------------------------------- */
+/* Diff: what changed between two machines, and which verdicts it changed */
+
+enum p2pdma_change_kind {
+	P2PDMA_CHANGE_ADDED,		/* a function only in B */
+	P2PDMA_CHANGE_REMOVED,		/* a function only in A */
+	P2PDMA_CHANGE_MOVED,		/* same IDs at another BDF, or another parent */
+	P2PDMA_CHANGE_ID,		/* same BDF, other vendor:device */
+	P2PDMA_CHANGE_ACS,		/* ACS Control (or its readability) */
+	P2PDMA_CHANGE_LINK,		/* link speed or width */
+	P2PDMA_CHANGE_IOMMU_GROUP,
+	P2PDMA_CHANGE_IOMMU_TYPE,	/* the group's domain type */
+	P2PDMA_CHANGE_CMDLINE,
+	P2PDMA_CHANGE_RELEASE,
+	P2PDMA_CHANGE_PAIR,		/* a pair verdict */
+};
+
+/* "added", "removed", "moved", "id", "acs", "link", "iommu_group", ... "pair" */
+const char *p2pdma_change_kind_name(enum p2pdma_change_kind k);
+
+struct p2pdma_change {
+	enum p2pdma_change_kind kind;
+	char *what;		/* "0000:19:00.0", "0000:1a:00.0 0000:1b:00.0", "" */
+	char *before;		/* A's value, NULL: none */
+	char *after;		/* B's value, NULL: none */
+	bool worse;		/* a pair that got worse (or was lost) */
+};
+
+struct p2pdma_diff {
+	/* Functions in BDF order, then command line, release, pairs. */
+	struct p2pdma_change *changes;
+	size_t nr_changes;
+	size_t nr_worse;
+};
+
+/*
+ * Compare machine @a (the baseline) with @b.  Functions are matched by
+ * BDF; a function removed at one BDF and added at another with the same
+ * IDs is "moved".  Pair verdicts are compared for the devices that
+ * matter (p2pdma_doctor_run()'s set) present in both; a pair of A whose
+ * device is gone in B counts as worse when it could do P2P in A.
+ */
+int p2pdma_diff_run(struct p2pdma_fabric *a, struct p2pdma_fabric *b,
+		    struct p2pdma_diff **out, struct p2pdma_error *e);
+void p2pdma_diff_free(struct p2pdma_diff *d);
+int p2pdma_diff_write(const struct p2pdma_diff *d, bool json, char **out,
+		      struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif

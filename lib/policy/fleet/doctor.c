@@ -301,7 +301,9 @@ static bool link_down(const struct p2pdma_function *fn)
 	const struct p2pdma_function *up = fn->parent;
 	uint32_t speed, width;
 
-	if (!up || fn->physfn || fn->bdf.fn || !fn->link.speed || !fn->link.width)
+	/* A downstream port's registers describe the link to its child, not to its parent. */
+	if (!up || fn->physfn || fn->bdf.fn || fn->role == P2PDMA_ROLE_SWITCH_DOWNSTREAM ||
+	    !fn->link.speed || !fn->link.width)
 		return false;
 	speed = fn->link.max_speed;
 	if (up->link.max_speed && (!speed || up->link.max_speed < speed))
