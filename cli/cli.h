@@ -103,6 +103,7 @@ int cmd_alloc(struct cli *cli, int argc, char **argv);
 int cmd_map(struct cli *cli, int argc, char **argv);
 int cmd_doctor(struct cli *cli, int argc, char **argv);
 int cmd_diff(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_command cli_commands[];
 const struct cli_command *cli_find_command(const char *name);

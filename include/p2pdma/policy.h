@@ -531,6 +531,45 @@ void p2pdma_diff_free(struct p2pdma_diff *d);
 int p2pdma_diff_write(const struct p2pdma_diff *d, bool json, char **out,
 		      struct p2pdma_error *e);
 
+/* ---------------------------------------------------------------------- */
+/* Exports: the machine in the formats of a fleet's own tools               */
+
+/*
+ * P2P groups: the devices doctor examines, partitioned so that every pair
+ * inside a group can do P2P for certain (BUS_ADDR or THRU_HOST_BRIDGE)
+ * and no two groups could be merged.  A group's id is "p2p-" and the
+ * address of its first member ("p2p-0000-1a-00.0"): it stays the same
+ * while that device stays in it, whatever else changes on the machine.
+ */
+struct p2pdma_p2p_group {
+	char id[40];
+	const struct p2pdma_function **devs;	/* BDF order */
+	size_t nr_devs;
+	/* BUS_ADDR when every pair inside is BUS_ADDR, else THRU_HOST_BRIDGE. */
+	enum p2pdma_map_type map_type;
+};
+
+struct p2pdma_p2p_groups {
+	struct p2pdma_p2p_group *groups;	/* by first member, BDF order */
+	size_t nr_groups;
+};
+
+int p2pdma_p2p_groups_get(struct p2pdma_policy *p, struct p2pdma_p2p_groups **out,
+			  struct p2pdma_error *e);
+void p2pdma_p2p_groups_free(struct p2pdma_p2p_groups *g);
+
+enum p2pdma_export_format {
+	P2PDMA_EXPORT_NFD,		/* Node Feature Discovery features.d file */
+	P2PDMA_EXPORT_GROUPS,		/* P2P groups per device, JSON */
+	P2PDMA_EXPORT_PROMETHEUS,	/* text exposition format (textfile collector) */
+};
+
+/* "nfd", "groups", "prometheus"; -EINVAL with a reason otherwise. */
+int p2pdma_export_format_parse(const char *s, enum p2pdma_export_format *out,
+			       struct p2pdma_error *e);
+int p2pdma_export_write(struct p2pdma_policy *p, enum p2pdma_export_format fmt,
+			char **out, struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif
