@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * p2pdma export nfd|groups|prometheus: the machine in the conventions of
- * Node Feature Discovery, a scheduler's device attributes, Prometheus.
+ * p2pdma export nfd|groups|prometheus|nccl: the machine in the conventions
+ * of Node Feature Discovery, a scheduler's device attributes, Prometheus
+ * and NCCL.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 static const char export_options[] =
 	"  -h, --help            this text\n"
 	"FORMAT: nfd (a features.d file), groups (P2P groups per device, JSON),\n"
-	"prometheus (text exposition format for node_exporter's textfile collector).\n";
+	"prometheus (text exposition format for node_exporter's textfile collector),\n"
+	"nccl (NCCL topology XML for NCCL_TOPO_FILE).\n";
 
 static int run_export(struct p2pdma_fabric *f, enum p2pdma_export_format fmt)
 {
@@ -52,7 +54,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (argc - optind != 1) {
-		cli_error("export takes one FORMAT (nfd, groups, prometheus)");
+		cli_error("export takes one FORMAT (nfd, groups, prometheus, nccl)");
 		return EXIT_USAGE;
 	}
 	if (p2pdma_export_format_parse(argv[optind], &fmt, &e))

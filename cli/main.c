@@ -38,9 +38,9 @@ const struct cli_command cli_commands[] = {
 	{ "diff", "BASELINE [MACHINE] [--json]",
 	  "What changed from BASELINE to MACHINE (default: this one) and which\n"
 	  "pair verdicts it changed; exit 1 when a pair got worse.", cmd_diff },
-	{ "export", "nfd|groups|prometheus",
+	{ "export", "nfd|groups|prometheus|nccl",
 	  "The machine for a fleet's tools: a Node Feature Discovery features.d\n"
-	  "file, P2P groups per device, or Prometheus metrics.", cmd_export },
+	  "file, P2P groups per device, Prometheus metrics or NCCL topology XML.", cmd_export },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },

@@ -562,9 +562,10 @@ enum p2pdma_export_format {
 	P2PDMA_EXPORT_NFD,		/* Node Feature Discovery features.d file */
 	P2PDMA_EXPORT_GROUPS,		/* P2P groups per device, JSON */
 	P2PDMA_EXPORT_PROMETHEUS,	/* text exposition format (textfile collector) */
+	P2PDMA_EXPORT_NCCL,		/* NCCL topology XML (NCCL_TOPO_FILE) */
 };
 
-/* "nfd", "groups", "prometheus"; -EINVAL with a reason otherwise. */
+/* "nfd", "groups", "prometheus", "nccl"; -EINVAL with a reason otherwise. */
 int p2pdma_export_format_parse(const char *s, enum p2pdma_export_format *out,
 			       struct p2pdma_error *e);
 int p2pdma_export_write(struct p2pdma_policy *p, enum p2pdma_export_format fmt,

@@ -243,6 +243,74 @@ static void test_groups_property(void **state)
 	}
 }
 
+static enum p2pdma_path_class path_class(struct p2pdma_policy *p,
+					const struct p2pdma_function *a,
+					const struct p2pdma_function *b)
+{
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_verdict *v;
+	enum p2pdma_path_class c;
+
+	if (p2pdma_verdict_get(p, a, b, NULL, &v, &e))
+		fail_msg("verdict: %s", e.reason);
+	c = v->path_class;
+	p2pdma_verdict_free(v);
+	return c;
+}
+
+/*
+ * NCCL XML read back by our NCCL loader: the same 19 devices with their
+ * IDs, and for every pair the path class NCCL would compute from the
+ * original tree: PIX/PXB (below a switch) and SYS (across NUMA nodes)
+ * exactly; PHB and NODE may trade places, since NCCL XML does not say
+ * which root ports share a host bridge.
+ */
+static void test_nccl_roundtrip(void **state)
+{
+	struct p2pdma_fabric *f = xeon(NULL), *g;
+	struct p2pdma_policy *pf = p2pdma_policy_new(f), *pg;
+	char *out = export(f, P2PDMA_EXPORT_NCCL), *dir = tu_mkdtemp(), path[512];
+	const struct p2pdma_function *devs[64][2];
+	size_t i, j, n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/topo.xml", dir);
+	assert_int_equal(tu_write_file(path, out, strlen(out)), 0);
+	g = tu_load(path);
+	pg = p2pdma_policy_new(g);
+	for (i = 0; i < f->nr_fns; i++) {
+		const struct p2pdma_function *x = f->fns[i], *y;
+
+		if (p2pdma_function_is_bridge(x) || (x->class_code >> 16) > 3)
+			continue;
+		y = p2pdma_fabric_find(g, &x->bdf);
+		assert_non_null(y);
+		assert_int_equal(y->vendor, x->vendor);
+		assert_int_equal(y->device, x->device);
+		assert_int_equal(y->class_code, x->class_code);
+		devs[n][0] = x;
+		devs[n++][1] = y;
+	}
+	assert_int_equal(n, 19);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			enum p2pdma_path_class a = path_class(pf, devs[i][0], devs[j][0]);
+			enum p2pdma_path_class b = path_class(pg, devs[i][1], devs[j][1]);
+
+			if (a == P2PDMA_PATH_PHB || a == P2PDMA_PATH_NODE)
+				assert_true(b == P2PDMA_PATH_PHB || b == P2PDMA_PATH_NODE);
+			else
+				assert_int_equal(a, b);
+		}
+	p2pdma_policy_free(pg);
+	p2pdma_fabric_free(g);
+	p2pdma_policy_free(pf);
+	p2pdma_fabric_free(f);
+	tu_rmtree(dir);
+	free(dir);
+	free(out);
+}
+
 static void test_cli(void **state)
 {
 	char *out = NULL, *err = NULL;
@@ -264,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_groups_515),
 		cmocka_unit_test(test_groups_property),
+		cmocka_unit_test(test_nccl_roundtrip),
 		cmocka_unit_test(test_cli),
 	};
 

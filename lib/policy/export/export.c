@@ -10,7 +10,7 @@
 
 #include "export_int.h"
 
-static const char *const names[] = { "nfd", "groups", "prometheus" };
+static const char *const names[] = { "nfd", "groups", "prometheus", "nccl" };
 
 int p2pdma_export_format_parse(const char *s, enum p2pdma_export_format *out,
 			       struct p2pdma_error *e)
@@ -22,7 +22,7 @@ int p2pdma_export_format_parse(const char *s, enum p2pdma_export_format *out,
 			*out = (enum p2pdma_export_format)i;
 			return 0;
 		}
-	return p2pdma_fail(e, -EINVAL, "unknown export format '%s' (nfd, groups, prometheus)", s);
+	return p2pdma_fail(e, -EINVAL, "unknown export format '%s' (nfd, groups, prometheus, nccl)", s);
 }
 
 /* {"groups": [{"id", "map_type", "devices": [BDF...]}], "devices": {BDF: id}} */
@@ -60,6 +60,8 @@ static int write_with(struct p2pdma_policy *p, enum p2pdma_export_format fmt,
 
 	if (fmt == P2PDMA_EXPORT_GROUPS)
 		return p2pdma_export_groups(g, out);
+	if (fmt == P2PDMA_EXPORT_NCCL)
+		return p2pdma_export_nccl(p2pdma_policy_fabric(p), out);
 	if (fmt == P2PDMA_EXPORT_NFD)
 		p2pdma_export_nfd(p, d, g, &b);
 	else

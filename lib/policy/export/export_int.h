@@ -12,5 +12,6 @@ int p2pdma_export_nfd(struct p2pdma_policy *p, const struct p2pdma_doctor *d,
 int p2pdma_export_prometheus(struct p2pdma_policy *p, const struct p2pdma_doctor *d,
 			     struct p2pdma_buf *b);
 int p2pdma_export_groups(const struct p2pdma_p2p_groups *g, char **out);
+int p2pdma_export_nccl(const struct p2pdma_fabric *f, char **out);
 
 #endif /* P2PDMA_EXPORT_INT_H */
