@@ -93,6 +93,13 @@ int cli_dot_output(const struct p2pdma_fabric *f, const struct p2pdma_dot_opts *
  */
 int cli_whatif_option(int c, const char *arg, struct p2pdma_whatif *w);
 
+/*
+ * Options of a command that takes only --json and --help: -1 to go on
+ * (optind at the first argument), else the exit status to return.
+ */
+int cli_json_opts(const struct cli_command *cmd, const char *options, int argc,
+		  char **argv, bool *json);
+
 int cmd_topo(struct cli *cli, int argc, char **argv);
 int cmd_capture(struct cli *cli, int argc, char **argv);
 int cmd_machines(struct cli *cli, int argc, char **argv);

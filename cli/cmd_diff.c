@@ -4,8 +4,8 @@
  * machine) and which pair verdicts it changed.  Exit 1 when a pair got
  * worse: the health check a Slurm HealthCheckProgram runs.
  */
-#include <getopt.h>
 #include <stdlib.h>
+#include <unistd.h>	/* optind */
 
 #include "cli.h"
 
@@ -56,29 +56,14 @@ static int load_both(const struct cli *cli, const char *pa, const char *pb,
 
 int cmd_diff(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct cli_command *cmd = cli_find_command("diff");
 	struct p2pdma_fabric *a, *b;
 	bool json = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cli_usage(stdout, cmd, diff_options);
-			return EXIT_OK;
-		default:
-			cli_usage(stderr, cmd, diff_options);
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(cmd, diff_options, argc, argv, &json);
+	if (c >= 0)
+		return c;
 	if (optind >= argc || argc - optind > 2) {
 		cli_error("diff takes a baseline and at most one machine to compare with it");
 		cli_usage(stderr, cmd, diff_options);

@@ -3,8 +3,8 @@
  * p2pdma doctor: the whole machine on one screen - devices, pair counts,
  * causes and one lasting fix each.  Exit 1 when a pair is blocked.
  */
-#include <getopt.h>
 #include <stdlib.h>
+#include <unistd.h>	/* optind */
 
 #include "cli.h"
 
@@ -36,29 +36,14 @@ static int run_doctor(struct p2pdma_fabric *f, bool json)
 
 int cmd_doctor(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct cli_command *cmd = cli_find_command("doctor");
 	struct p2pdma_fabric *f;
 	bool json = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			cli_usage(stdout, cmd, doctor_options);
-			return EXIT_OK;
-		default:
-			cli_usage(stderr, cmd, doctor_options);
-			return EXIT_USAGE;
-		}
-	}
+	c = cli_json_opts(cmd, doctor_options, argc, argv, &json);
+	if (c >= 0)
+		return c;
 	if (optind < argc) {
 		cli_error("doctor takes no arguments ('%s')", argv[optind]);
 		cli_usage(stderr, cmd, doctor_options);
