@@ -215,7 +215,7 @@ static int acs_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d,
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	c->nr_pairs = s->acs_pairs;
 	c->nr_blocked = s->acs_blocked;
-	if (asprintf(&c->summary, "ACS redirect (RR, CR or EC) on %zu port(s) sends %zu pair(s) up to the root complex; %zu of them are refused there",
+	if (asprintf(&c->summary, "ACS redirect (RR, CR or EC) on %zu port(s) sends %zu pair(s) up to the root complex; %zu of them are (or may be) refused there",
 		     c->nr_fns, c->nr_pairs, c->nr_blocked) < 0)
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	ret = p2pdma_fix_acs_lasting(p, c->fns, c->nr_fns, &c->fix_cmdline, &text);
@@ -239,7 +239,7 @@ static int unknown_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d,
 	c->nr_blocked = s->unk_blocked;
 	if (asprintf(&c->summary, "the ACS state of %zu device(s) on their paths could not be read, so %zu pair(s) are uncertain; %zu of them may be refused",
 		     c->nr_fns, c->nr_pairs, c->nr_blocked) < 0 ||
-	    !(c->fix = strdup("  Read config space as root (sudo p2pdma doctor, or capture as root with 'sudo p2pdma capture'): the registers decide, and doctor then names the ports and the fix.\n")))
+	    !(c->fix = strdup("Read config space as root (sudo p2pdma doctor, or capture as root with 'sudo p2pdma capture'): the registers decide, and doctor then names the ports and the fix.")))
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -261,7 +261,7 @@ static int hb_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d,
 	c->nr_pairs = c->nr_blocked = s->hb_pairs;
 	if (asprintf(&c->summary, "%zu pair(s) go through host bridges that kernel %s does not allow for peer-to-peer%s",
 		     c->nr_pairs, p->rel_text, p->cpu_known ? "" : " (the CPU is unknown: on AMD Zen they would be allowed)") < 0 ||
-	    asprintf(&c->fix, "  No kernel parameter lifts the host-bridge rule. Put the devices that must talk below one PCIe switch (BUS_ADDR, no host bridge involved), or run a kernel whose allow-list has these host bridges ('p2pdma --kernel VERSION doctor' shows what another release would answer).\n") < 0)
+	    asprintf(&c->fix, "No kernel parameter lifts the host-bridge rule. Put the devices that must talk below one PCIe switch (BUS_ADDR, no host bridge involved), or run a kernel whose allow-list has these host bridges ('p2pdma --kernel VERSION doctor' shows what another release would answer).") < 0)
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -290,7 +290,7 @@ static int iommu_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d, struct 
 			c->fns[c->nr_fns++] = d->devs[i];
 	if (asprintf(&c->summary, "the IOMMU translates DMA for %zu device(s): their THRU_HOST_BRIDGE traffic goes through IOVA mappings, and the IOMMU driver is why the kernel enabled ACS redirect at boot",
 		     n) < 0 ||
-	    !(c->fix = strdup("  iommu=pt on the kernel command line gives these devices identity mappings (no translation for THRU_HOST_BRIDGE traffic). It does not clear ACS redirect: the ACS fix above is still needed for BUS_ADDR. Keep translation where devices are given to guests or untrusted users.\n")))
+	    !(c->fix = strdup("iommu=pt on the kernel command line gives these devices identity mappings (no translation for THRU_HOST_BRIDGE traffic). It does not clear ACS redirect: the ACS fix above is still needed for BUS_ADDR. Keep translation where devices are given to guests or untrusted users.")))
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -329,7 +329,7 @@ static int link_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d, struct p
 		c = add_cause(d, P2PDMA_CAUSE_LINK);
 		if (!c || take_marked(p->f, mark, c) ||
 		    asprintf(&c->summary, "%zu link(s) trained below what both ends support", n) < 0 ||
-		    !(c->fix = strdup("  Not a kernel setting: reseat the card, check the riser and the slot's link settings in the firmware setup. GPUs lower the link speed when idle; check the speed under load before acting.\n")))
+		    !(c->fix = strdup("Not a kernel setting: reseat the card, check the riser and the slot's link settings in the firmware setup. GPUs lower the link speed when idle; check the speed under load before acting.")))
 			ret = p2pdma_fail(e, -ENOMEM, "out of memory");
 	}
 	free(mark);
@@ -353,7 +353,7 @@ static int release_cause(struct p2pdma_policy *p, struct p2pdma_doctor *d, struc
 	d->nr_blocked = d->nr_pairs;
 	if (asprintf(&c->summary, "kernel %s predates P2PDMA (4.20): every pair is refused unless the distribution backported it",
 		     rel) < 0 ||
-	    !(c->fix = strdup("  Boot a kernel of release 4.20 or later built with CONFIG_PCI_P2PDMA=y.\n")))
+	    !(c->fix = strdup("Boot a kernel of release 4.20 or later built with CONFIG_PCI_P2PDMA=y.")))
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	return 0;
 }

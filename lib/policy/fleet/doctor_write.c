@@ -51,10 +51,19 @@ static void fns_text(struct p2pdma_buf *b, const struct p2pdma_cause *c)
 
 static void cause_text(struct p2pdma_buf *b, const struct p2pdma_cause *c, size_t n)
 {
-	p2pdma_buf_printf(b, "%zu. %s\n", n, c->summary);
+	char num[24];
+	int col = snprintf(num, sizeof(num), "%zu. ", n);
+
+	p2pdma_buf_puts(b, num);
+	p2pdma_wrap(b, c->summary, col, 3, 79);
 	fns_text(b, c);
-	if (c->fix)
+	/* The ACS fix comes laid out (command lines must not wrap); the others are prose. */
+	if (c->fix && c->fix_cmdline)
 		p2pdma_buf_puts(b, c->fix);
+	else if (c->fix) {
+		p2pdma_buf_puts(b, "  ");
+		p2pdma_wrap(b, c->fix, 2, 2, 79);
+	}
 	if (c->fix_checked)
 		p2pdma_buf_printf(b, "  Checked as a what-if: fixes %zu of %zu blocked pairs; %zu detoured pair(s) become BUS_ADDR.\n",
 				  c->fixes_blocked, c->nr_blocked, c->fixes_detour);
