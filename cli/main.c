@@ -72,7 +72,8 @@ static void usage(FILE *out)
 	      "                          tarball, a .json description, an lspci dump,\n"
 	      "                          an NCCL topology .xml, builtin:NAME, or -\n"
 	      "                          (a JSON description on standard input)\n"
-	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin\n"
+	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin,\n"
+	      "                          bug-report\n"
 	      "                          (default: detected from SRC)\n"
 	      "      --kernel VERSION    what if the machine ran kernel VERSION (6.12,\n"
 	      "                          6.12.117, 5.15, 7.3, next): the rules of that\n"
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
 		case 'F':
 			if (p2pdma_input_format_parse(optarg, &cli.format) ||
 			    cli.format == P2PDMA_INPUT_AUTO)
-				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin)",
+				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin, bug-report)",
 						 optarg);
 			break;
 		case 'K':
