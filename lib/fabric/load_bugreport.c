@@ -156,7 +156,7 @@ static char *boot_cmdline(const char *buf, size_t len, const char *rel)
 	const char *s = buf, *end = buf + len, *key = "Kernel command line: ";
 	char image[160];
 
-	if (!rel)
+	if (!rel || !buf)
 		return NULL;
 	snprintf(image, sizeof(image), "vmlinuz-%s ", rel);
 	for (; s < end; s = next_line(s, end)) {
@@ -199,6 +199,8 @@ int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t l
 	char *where;
 	int ret;
 
+	if (!buf)
+		return p2pdma_fail(e, -EINVAL, "%s: no data", name);
 	if (find_dump(buf, len, &body, &blen, &line))
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: no 'lspci -nnDvvvxxxx' section (nvidia-bug-report.sh run as root has one); this loader needs the config-space dump",
