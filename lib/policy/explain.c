@@ -175,7 +175,7 @@ static void decide_host_bridge(const struct p2pdma_policy *p, struct p2pdma_verd
 	bool consulted = (fv->possible & ~(1u << P2PDMA_MAP_BUS_ADDR)) != 0;
 	bool ok;
 
-	v->cpu_known = p->cpu_known;
+	v->cpu_known = p->f->cpu.known;
 	v->cpu_rule = p->cpu_ok;
 	if (!consulted) {
 		v->hb_rule = P2PDMA_HB_NOT_CONSULTED;
@@ -276,11 +276,11 @@ static void cpu_words(struct p2pdma_buf *b, const struct p2pdma_policy *p, bool 
 	const struct p2pdma_cpu *cpu = &p->f->cpu;
 	const char *the = capital ? "The" : "the";
 
-	if (!cpu->known)
+	if (!p2pdma_rel_has(p->rel.v, P2PDMA_REL_CPU_RULE))
+		p2pdma_buf_printf(b, "%s kernel (%s) predates the AMD Zen CPU rule (5.9), so the CPU does not count",
+				  the, p->rel_text);
+	else if (!cpu->known)
 		p2pdma_buf_printf(b, "%s CPU is unknown", the);
-	else if (p2pdma_cpu_supports_p2pdma(cpu))
-		p2pdma_buf_printf(b, "%s CPU (%s family %#x) is an AMD Zen, but kernel %s predates the kernel's AMD Zen CPU rule (5.9)",
-				  the, cpu->vendor, cpu->family, p->rel_text);
 	else
 		p2pdma_buf_printf(b, "%s CPU (%s family %#x) is not an AMD Zen or newer",
 				  the, cpu->vendor, cpu->family);

@@ -336,7 +336,8 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 	free(euler);
 	p2pdma_rel_sync(p);
 	index_host_bridges(p);
-	p->cpu_known = f->cpu.known;
+	/* Before the CPU rule (5.9) the CPU decides nothing: "known". */
+	p->cpu_known = f->cpu.known || !p2pdma_rel_has(p->rel.v, P2PDMA_REL_CPU_RULE);
 	p->cpu_ok = p2pdma_rel_cpu_rule(p->rel.v, &f->cpu);
 	p->gen = f->generation;
 	p->valid = true;

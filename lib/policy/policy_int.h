@@ -237,7 +237,8 @@ int p2pdma_rel_allow_match_id(uint32_t v, uint16_t vendor, uint16_t device, bool
 int p2pdma_rel_hb_allowed(uint32_t v, const struct p2pdma_cpu *cpu,
 			  const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b);
 char *p2pdma_rel_differs(uint32_t v, const struct p2pdma_cpu *cpu,
-			 const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b);
+			 const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b,
+			 const char *subject);
 char *p2pdma_rel_backport_note(uint32_t v, const struct p2pdma_host_bridge *a,
 			       const struct p2pdma_host_bridge *b);
 int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v);

@@ -440,11 +440,12 @@ static const char *answer(int ok)
 
 /*
  * A sentence naming the releases whose host-bridge answer differs from
- * the one at @v, e.g. "on 7.1 and later this pair is THRU_HOST_BRIDGE;
- * before 5.2, NOT_SUPPORTED".  NULL when every release agrees.
+ * the one at @v, e.g. with @subject "this pair is": "on 7.1 and later
+ * this pair is THRU_HOST_BRIDGE".  NULL when every release agrees.
  */
 char *p2pdma_rel_differs(uint32_t v, const struct p2pdma_cpu *cpu,
-			 const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b)
+			 const struct p2pdma_host_bridge *a, const struct p2pdma_host_bridge *b,
+			 const char *subject)
 {
 	uint32_t bound[64], lo = FIRST;
 	struct p2pdma_buf out = { 0 };
@@ -465,15 +466,15 @@ char *p2pdma_rel_differs(uint32_t v, const struct p2pdma_cpu *cpu,
 			if (out.len)
 				p2pdma_buf_puts(&out, "; ");
 			if (lo <= FIRST)
-				p2pdma_buf_printf(&out, "before %s this pair is %s",
-						  fmt_v(hi, x, sizeof(x)), answer(prev));
+				p2pdma_buf_printf(&out, "before %s %s %s",
+						  fmt_v(hi, x, sizeof(x)), subject, answer(prev));
 			else if (hi == UINT32_MAX)
-				p2pdma_buf_printf(&out, "on %s and later this pair is %s",
-						  fmt_v(lo, x, sizeof(x)), answer(prev));
+				p2pdma_buf_printf(&out, "on %s and later %s %s",
+						  fmt_v(lo, x, sizeof(x)), subject, answer(prev));
 			else
-				p2pdma_buf_printf(&out, "from %s to before %s this pair is %s",
+				p2pdma_buf_printf(&out, "from %s to before %s %s %s",
 						  fmt_v(lo, x, sizeof(x)),
-						  fmt_v(hi, y, sizeof(y)), answer(prev));
+						  fmt_v(hi, y, sizeof(y)), subject, answer(prev));
 		}
 		lo = hi;
 		prev = ok;
@@ -616,7 +617,7 @@ int p2pdma_rel_explain(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 	/* Only a path that reaches the host-bridge rule depends on the release. */
 	if (v->client && v->hb_rule != P2PDMA_HB_NOT_CONSULTED && v->certain) {
 		differs = p2pdma_rel_differs(p->rel.v, &p->f->cpu, v->provider->host,
-					     v->client->host);
+					     v->client->host, "this pair is");
 		backport = p2pdma_rel_backport_note(p->rel.v, v->provider->host,
 						    v->client->host);
 	}
@@ -703,7 +704,8 @@ void p2pdma_rel_matrix_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b
 				continue;
 			seen[nseen][0] = ha;
 			seen[nseen++][1] = hb;
-			msg = p2pdma_rel_differs(p->rel.v, &p->f->cpu, ha, hb);
+			msg = p2pdma_rel_differs(p->rel.v, &p->f->cpu, ha, hb,
+						 "these paths are");
 			if (msg)
 				group_add(g, &ng, ARRAY_SIZE(g), msg, ha, hb);
 		}

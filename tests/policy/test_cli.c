@@ -269,6 +269,42 @@ static void test_find(void **state)
 	free(err);
 }
 
+/*
+ * --kernel: a bad release, or one before P2PDMA (4.20), is one line and
+ * exit 2; a good one is named in the output, which also says where
+ * another release differs (sandy-2s: 8086:3c00 is listed from 5.5).
+ */
+static void test_kernel_option(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "banana", "p2pdma: error: --kernel: 'banana' is not a kernel release (try 6.12, 6.12.117, 6.8.0-49-generic or next)\n" },
+		{ "4.19", "p2pdma: error: --kernel: kernel 4.19 predates P2PDMA (first in 4.20)\n" },
+		{ "", "p2pdma: error: --kernel: empty kernel release (try 6.12, 6.12.117, 5.15 or next)\n" },
+	};
+	char *out = NULL, *err = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(tu_run(&out, &err, "%s --kernel '%s' topo", tu_p2pdma_bin(),
+					bad[i][0]), 2);
+		assert_string_equal(err, bad[i][1]);
+		free(out);
+		free(err);
+	}
+	assert_int_equal(run("sandy-2s", &out, &err,
+			     "check 01:00.0 04:00.0"), 0);
+	assert_non_null(strstr(out, "Kernel release: 7.3 (the machine's kernel release is unknown"));
+	free(out);
+	free(err);
+	assert_int_equal(run("sandy-2s", &out, &err,
+			     "--kernel 5.4 check 01:00.0 04:00.0"), 1);
+	assert_non_null(strstr(out, "Kernel release: 5.4\n"));
+	assert_non_null(strstr(out, "releases      On 5.5 and later this pair is THRU_HOST_BRIDGE."));
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_check_whatif),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_kernel_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,8 +61,8 @@ static struct p2pdma_fabric *machine(uint16_t vendor, uint16_t device, bool rp_f
 	add(f, hb, NULL, 0, 2, 0x8086, 0x7777, P2PDMA_ROLE_ROOT_PORT, &rp2);
 	add(f, hb, rp1, 1, 0, 0x144d, 0xa808, P2PDMA_ROLE_ENDPOINT, &x);
 	add(f, hb, rp2, 2, 0, 0x144d, 0xa808, P2PDMA_ROLE_ENDPOINT, &x);
-	f->cpu.known = true;
-	snprintf(f->cpu.vendor, sizeof(f->cpu.vendor), "%s", cpu_vendor);
+	f->cpu.known = cpu_vendor != NULL;
+	snprintf(f->cpu.vendor, sizeof(f->cpu.vendor), "%s", cpu_vendor ? cpu_vendor : "");
 	f->cpu.family = family;
 	assert_int_equal(p2pdma_fabric_set_kernel_release(f, rel), 0);
 	if (p2pdma_fabric_finalize(f, &e))
@@ -115,6 +115,26 @@ static void test_amd_rows(void **state)
 	assert_int_equal(answer(0x1022, 0x1630, false, "GenuineIntel", 6, "6.12"), NOPE);
 }
 
+/* Before 5.9 an unknown CPU leaves nothing open: certainly refused. */
+static void unknown_cpu_before_5_9(void)
+{
+	struct p2pdma_fabric *f = machine(0x1022, 0x1480, false, NULL, 0, "5.8");
+	struct p2pdma_policy *p = p2pdma_policy_new(f);
+	struct p2pdma_function *a, *b;
+	struct p2pdma_verdict *v;
+	struct p2pdma_error e = { 0 };
+
+	assert_int_equal(p2pdma_fabric_lookup(f, "01:00.0", &a, &e), 0);
+	assert_int_equal(p2pdma_fabric_lookup(f, "02:00.0", &b, &e), 0);
+	assert_int_equal(p2pdma_verdict_get(p, a, b, NULL, &v, &e), 0);
+	assert_true(v->certain);
+	assert_int_equal(v->map_type, NOPE);
+	assert_non_null(strstr(v->reason, "predates the AMD Zen CPU rule (5.9)"));
+	p2pdma_verdict_free(v);
+	p2pdma_policy_free(p);
+	p2pdma_fabric_free(f);
+}
+
 static void test_cpu_rule(void **state)
 {
 	(void)state;
@@ -126,6 +146,8 @@ static void test_cpu_rule(void **state)
 	/* X86_VENDOR_AMD is AuthenticAMD only (11.5); Hygon is its own vendor. */
 	assert_int_equal(answer(0x1022, 0x1480, false, "AMDisbetter!", 0x17, "7.3"), NOPE);
 	assert_int_equal(answer(0x1d94, 0x1450, false, "HygonGenuine", 0x18, "7.3"), NOPE);
+	unknown_cpu_before_5_9();
+	assert_int_equal(answer(0x1022, 0x1480, false, NULL, 0, "5.9"), NOPE);
 	/* On 5.2-5.8 a Zen host bridge passes by its row, whatever the CPU. */
 	assert_int_equal(answer(0x1022, 0x1450, false, "AuthenticAMD", 0x17, "5.4"), THRU);
 }

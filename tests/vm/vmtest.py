@@ -394,6 +394,8 @@ def main():
         topos = [topology.Topology(t if t.endswith(".topo") else
                                    os.path.join(HERE, "topologies", t + ".topo"))
                  for t in args.topologies]
+        for t in topos:     # a random one booted again by path: nothing saved
+            t.random = t.name.startswith("random-")
         if not topos and args.random is None:
             topos = topology.load_all(os.path.join(HERE, "topologies"))
         topos += random_topologies(seed, nrand)
