@@ -203,6 +203,37 @@ static void test_hwloc_440fx(void **state)
 }
 
 /*
+ * hwloc 32intel64-2p8co2t+8ve (README: captured without root, ACS unknown;
+ * two PEX 9797 switches, each with 4 Vector Engines and 1 HCA; the X722's
+ * two functions behind the PCH bridge).  12 devices, 66 pairs.  Below a
+ * common bridge with ACS unknown: 2 x C(5,2) + 1 = 21 pairs, BUS_ADDR or
+ * THRU_HOST_BRIDGE (the host bridges start with listed 8086:2030/2032),
+ * never refused; the other 45 are THRU_HOST_BRIDGE for certain.  So one
+ * cause, unknown ACS, and nothing blocked.
+ */
+static void test_hwloc_ve(void **state)
+{
+	const struct p2pdma_cause *c;
+	char *path = tu_real_path("sysfs/hwloc-32intel64-2p8co2t+8ve.tar.bz2");
+	struct doc t;
+
+	(void)state;
+	doc_open(&t, path, NULL);
+	free(path);
+	assert_int_equal(t.d->nr_devs, 12);
+	assert_int_equal(t.d->nr_pairs, 66);
+	assert_int_equal(t.d->nr_uncertain, 21);
+	assert_int_equal(t.d->nr_type[P2PDMA_MAP_THRU_HOST_BRIDGE], 45);
+	assert_int_equal(t.d->nr_blocked, 0);
+	assert_int_equal(t.d->nr_causes, 1);
+	c = cause(&t, P2PDMA_CAUSE_ACS_UNKNOWN);
+	assert_non_null(c);
+	assert_int_equal(c->nr_pairs, 21);
+	assert_int_equal(c->nr_blocked, 0);
+	doc_close(&t);
+}
+
+/*
  * Lambda WRX80 (README: redirect on the chipset switch's downstream
  * ports 22:00.0-22:06.0; 22:01.0 has nothing that matters below it; the
  * CPU is not in the lspci dump).  The ACS cause names those ports, and
@@ -260,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_xeon_515),
 		cmocka_unit_test(test_no_p2pdma),
 		cmocka_unit_test(test_hwloc_440fx),
+		cmocka_unit_test(test_hwloc_ve),
 		cmocka_unit_test(test_lambda),
 		cmocka_unit_test(test_cli),
 	};
