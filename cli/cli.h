@@ -93,6 +93,13 @@ int cli_dot_output(const struct p2pdma_fabric *f, const struct p2pdma_dot_opts *
  */
 int cli_whatif_option(int c, const char *arg, struct p2pdma_whatif *w);
 
+/*
+ * Options of a command that takes only --json and --help: -1 to go on
+ * (optind at the first argument), else the exit status to return.
+ */
+int cli_json_opts(const struct cli_command *cmd, const char *options, int argc,
+		  char **argv, bool *json);
+
 int cmd_topo(struct cli *cli, int argc, char **argv);
 int cmd_capture(struct cli *cli, int argc, char **argv);
 int cmd_machines(struct cli *cli, int argc, char **argv);
@@ -103,6 +110,9 @@ int cmd_alloc(struct cli *cli, int argc, char **argv);
 int cmd_map(struct cli *cli, int argc, char **argv);
 int cmd_copy(struct cli *cli, int argc, char **argv);
 int cmd_simulate(struct cli *cli, int argc, char **argv);
+int cmd_doctor(struct cli *cli, int argc, char **argv);
+int cmd_diff(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_command cli_commands[];
 const struct cli_command *cli_find_command(const char *name);

@@ -2,6 +2,7 @@
 /*
  * Helpers shared by the subcommands: loading the machine, errors, usage.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,4 +145,25 @@ int cli_kernel_option(struct cli *cli, const char *arg)
 	}
 	cli->kernel = arg;
 	return 0;
+}
+
+int cli_json_opts(const struct cli_command *cmd, const char *options, int argc,
+		  char **argv, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j') {
+			*json = true;
+			continue;
+		}
+		cli_usage(c == 'h' ? stdout : stderr, cmd, options);
+		return c == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	return -1;
 }

@@ -39,6 +39,15 @@ const struct cli_command cli_commands[] = {
 	  "What P2P buys: every flow of a workload at once, as P2P and bounced\n"
 	  "through host memory: throughput, bottleneck, host-memory bytes.",
 	  cmd_simulate },
+	{ "doctor", "[--json]",
+	  "The whole machine on one screen: devices, pair counts, what blocks\n"
+	  "them and one lasting fix per cause, checked as a what-if.", cmd_doctor },
+	{ "diff", "BASELINE [MACHINE] [--json]",
+	  "What changed from BASELINE to MACHINE (default: this one) and which\n"
+	  "pair verdicts it changed; exit 1 when a pair got worse.", cmd_diff },
+	{ "export", "nfd|groups|prometheus|nccl",
+	  "The machine for a fleet's tools: a Node Feature Discovery features.d\n"
+	  "file, P2P groups per device, Prometheus metrics or NCCL topology XML.", cmd_export },
 	{ "machines", "",
 	  "List the built-in machine descriptions (use them as -i builtin:NAME).",
 	  cmd_machines },
@@ -70,7 +79,8 @@ static void usage(FILE *out)
 	      "                          tarball, a .json description, an lspci dump,\n"
 	      "                          an NCCL topology .xml, builtin:NAME, or -\n"
 	      "                          (a JSON description on standard input)\n"
-	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin\n"
+	      "      --input-format FMT  sysfs, json, lspci, lspci-vvv, nccl, builtin,\n"
+	      "                          bug-report\n"
 	      "                          (default: detected from SRC)\n"
 	      "      --kernel VERSION    what if the machine ran kernel VERSION (6.12,\n"
 	      "                          6.12.117, 5.15, 7.3, next): the rules of that\n"
@@ -113,7 +123,7 @@ int main(int argc, char **argv)
 		case 'F':
 			if (p2pdma_input_format_parse(optarg, &cli.format) ||
 			    cli.format == P2PDMA_INPUT_AUTO)
-				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin)",
+				return cli_error("unknown input format '%s' (sysfs, json, lspci, lspci-vvv, nccl, builtin, bug-report)",
 						 optarg);
 			break;
 		case 'K':

@@ -388,6 +388,7 @@ enum p2pdma_input_format {
 	P2PDMA_INPUT_LSPCI_VVV,	/* lspci -vvv text without hex */
 	P2PDMA_INPUT_NCCL,	/* NCCL / RCCL topology XML */
 	P2PDMA_INPUT_BUILTIN,	/* "builtin:NAME" */
+	P2PDMA_INPUT_BUGREPORT,	/* nvidia-bug-report.log(.gz): its lspci -nnDvvvxxxx section */
 };
 
 const char *p2pdma_input_format_name(enum p2pdma_input_format fmt);

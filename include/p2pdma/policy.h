@@ -427,6 +427,151 @@ int p2pdma_find_write(struct p2pdma_policy *p, const struct p2pdma_client *clien
 		      const struct p2pdma_whatif_report *whatif, bool all,
 		      bool json, char **out, struct p2pdma_error *e);
 
+/* ---------------------------------------------------------------------- */
+/* Doctor: the whole machine on one screen                                 */
+
+enum p2pdma_cause_kind {
+	P2PDMA_CAUSE_NO_P2PDMA,		/* the kernel release predates P2PDMA */
+	P2PDMA_CAUSE_ACS_REDIRECT,	/* ports whose ACS redirect blocks or detours pairs */
+	P2PDMA_CAUSE_ACS_UNKNOWN,	/* ACS state unreadable (captured without root) */
+	P2PDMA_CAUSE_HOST_BRIDGE,	/* host bridges not allowed on this release */
+	P2PDMA_CAUSE_IOMMU,		/* devices whose DMA the IOMMU translates */
+	P2PDMA_CAUSE_LINK,		/* links trained below what both ends can do */
+};
+
+/* "no_p2pdma", "acs_redirect", "acs_unknown", "host_bridge", "iommu", "link" */
+const char *p2pdma_cause_kind_name(enum p2pdma_cause_kind k);
+
+struct p2pdma_cause {
+	enum p2pdma_cause_kind kind;
+	/* The ports or devices it names, BDF order (host bridges: the looked-up device). */
+	const struct p2pdma_function **fns;
+	size_t nr_fns;
+	size_t nr_pairs;		/* pairs it affects */
+	size_t nr_blocked;		/* of them, pairs that may be refused */
+	char *summary;			/* one line */
+	char *fix;			/* the lasting fix, several lines; NULL: none */
+	char *fix_cmdline;		/* its kernel argument, or NULL */
+	/* Proven by applying fix_cmdline as a what-if and recounting: */
+	bool fix_checked;
+	size_t fixes_blocked;		/* blocked pairs it unblocks */
+	size_t fixes_detour;		/* THRU_HOST_BRIDGE pairs it makes BUS_ADDR */
+};
+
+struct p2pdma_doctor {
+	const struct p2pdma_function **devs;	/* the devices that matter, BDF order */
+	size_t nr_devs;
+	size_t nr_pairs;			/* unordered pairs of them */
+	size_t nr_type[4];			/* certain answers, by enum p2pdma_map_type */
+	size_t nr_uncertain;
+	size_t nr_blocked;			/* pairs that may be refused */
+	struct p2pdma_cause *causes;
+	size_t nr_causes;
+	char release[32];
+	bool release_assumed;
+};
+
+/*
+ * Examine every pair of the devices p2pdma_matrix_write() shows by
+ * default, group why pairs are blocked or detoured through the host
+ * bridge, and give one lasting fix per cause.  An ACS fix is applied as
+ * a what-if to the fabric and the pairs are counted again; the fabric is
+ * restored before this returns.
+ */
+int p2pdma_doctor_run(struct p2pdma_policy *p, struct p2pdma_doctor **out,
+		      struct p2pdma_error *e);
+void p2pdma_doctor_free(struct p2pdma_doctor *d);
+int p2pdma_doctor_write(const struct p2pdma_doctor *d, bool json, char **out,
+			struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Diff: what changed between two machines, and which verdicts it changed */
+
+enum p2pdma_change_kind {
+	P2PDMA_CHANGE_ADDED,		/* a function only in B */
+	P2PDMA_CHANGE_REMOVED,		/* a function only in A */
+	P2PDMA_CHANGE_MOVED,		/* same IDs at another BDF, or another parent */
+	P2PDMA_CHANGE_ID,		/* same BDF, other vendor:device */
+	P2PDMA_CHANGE_ACS,		/* ACS Control (or its readability) */
+	P2PDMA_CHANGE_LINK,		/* link speed or width */
+	P2PDMA_CHANGE_IOMMU_GROUP,
+	P2PDMA_CHANGE_IOMMU_TYPE,	/* the group's domain type */
+	P2PDMA_CHANGE_CMDLINE,
+	P2PDMA_CHANGE_RELEASE,
+	P2PDMA_CHANGE_PAIR,		/* a pair verdict */
+};
+
+/* "added", "removed", "moved", "id", "acs", "link", "iommu_group", ... "pair" */
+const char *p2pdma_change_kind_name(enum p2pdma_change_kind k);
+
+struct p2pdma_change {
+	enum p2pdma_change_kind kind;
+	char *what;		/* "0000:19:00.0", "0000:1a:00.0 0000:1b:00.0", "" */
+	char *before;		/* A's value, NULL: none */
+	char *after;		/* B's value, NULL: none */
+	bool worse;		/* a pair that got worse (or was lost) */
+};
+
+struct p2pdma_diff {
+	/* Functions in BDF order, then command line, release, pairs. */
+	struct p2pdma_change *changes;
+	size_t nr_changes;
+	size_t nr_worse;
+};
+
+/*
+ * Compare machine @a (the baseline) with @b.  Functions are matched by
+ * BDF; a function removed at one BDF and added at another with the same
+ * IDs is "moved".  Pair verdicts are compared for the devices that
+ * matter (p2pdma_doctor_run()'s set) present in both; a pair of A whose
+ * device is gone in B counts as worse when it could do P2P in A.
+ */
+int p2pdma_diff_run(struct p2pdma_fabric *a, struct p2pdma_fabric *b,
+		    struct p2pdma_diff **out, struct p2pdma_error *e);
+void p2pdma_diff_free(struct p2pdma_diff *d);
+int p2pdma_diff_write(const struct p2pdma_diff *d, bool json, char **out,
+		      struct p2pdma_error *e);
+
+/* ---------------------------------------------------------------------- */
+/* Exports: the machine in the formats of a fleet's own tools               */
+
+/*
+ * P2P groups: the devices doctor examines, partitioned so that every pair
+ * inside a group can do P2P for certain (BUS_ADDR or THRU_HOST_BRIDGE)
+ * and no two groups could be merged.  A group's id is "p2p-" and the
+ * address of its first member ("p2p-0000-1a-00.0"): it stays the same
+ * while that device stays in it, whatever else changes on the machine.
+ */
+struct p2pdma_p2p_group {
+	char id[40];
+	const struct p2pdma_function **devs;	/* BDF order */
+	size_t nr_devs;
+	/* BUS_ADDR when every pair inside is BUS_ADDR, else THRU_HOST_BRIDGE. */
+	enum p2pdma_map_type map_type;
+};
+
+struct p2pdma_p2p_groups {
+	struct p2pdma_p2p_group *groups;	/* by first member, BDF order */
+	size_t nr_groups;
+};
+
+int p2pdma_p2p_groups_get(struct p2pdma_policy *p, struct p2pdma_p2p_groups **out,
+			  struct p2pdma_error *e);
+void p2pdma_p2p_groups_free(struct p2pdma_p2p_groups *g);
+
+enum p2pdma_export_format {
+	P2PDMA_EXPORT_NFD,		/* Node Feature Discovery features.d file */
+	P2PDMA_EXPORT_GROUPS,		/* P2P groups per device, JSON */
+	P2PDMA_EXPORT_PROMETHEUS,	/* text exposition format (textfile collector) */
+	P2PDMA_EXPORT_NCCL,		/* NCCL topology XML (NCCL_TOPO_FILE) */
+};
+
+/* "nfd", "groups", "prometheus", "nccl"; -EINVAL with a reason otherwise. */
+int p2pdma_export_format_parse(const char *s, enum p2pdma_export_format *out,
+			       struct p2pdma_error *e);
+int p2pdma_export_write(struct p2pdma_policy *p, enum p2pdma_export_format fmt,
+			char **out, struct p2pdma_error *e);
+
 #ifdef __cplusplus
 }
 #endif

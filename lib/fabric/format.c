@@ -193,6 +193,7 @@ static const char *const format_names[] = {
 	[P2PDMA_INPUT_LSPCI_VVV] = "lspci-vvv",
 	[P2PDMA_INPUT_NCCL] = "nccl",
 	[P2PDMA_INPUT_BUILTIN] = "builtin",
+	[P2PDMA_INPUT_BUGREPORT] = "bug-report",
 };
 
 const char *p2pdma_input_format_name(enum p2pdma_input_format fmt)

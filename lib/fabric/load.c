@@ -23,6 +23,7 @@ static const struct p2pdma_loader loaders[] = {
 	{ "lspci", P2PDMA_INPUT_LSPCI, p2pdma_load_lspci },
 	{ "lspci-vvv", P2PDMA_INPUT_LSPCI_VVV, p2pdma_load_lspci_vvv },
 	{ "nccl", P2PDMA_INPUT_NCCL, p2pdma_load_nccl },
+	{ "bug-report", P2PDMA_INPUT_BUGREPORT, p2pdma_load_bugreport },
 };
 
 #define BUILTIN_PREFIX "builtin:"
@@ -149,6 +150,11 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 	}
 	if (stat(path, &st))
 		return p2pdma_fail(e, -errno, "%s: %s", path, strerror(errno));
+	if (strstr(path, "nvidia-bug-report") || has_suffix(path, ".log.gz") ||
+	    has_suffix(path, ".log")) {
+		*out = P2PDMA_INPUT_BUGREPORT;
+		return 0;
+	}
 	if (S_ISDIR(st.st_mode) || is_tarball_name(path)) {
 		*out = P2PDMA_INPUT_SYSFS;
 		return 0;

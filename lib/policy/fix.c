@@ -45,26 +45,80 @@ static bool list_has(const char *list, const char *name)
  * disable_acs_redir= already on the loaded command line is kept in front,
  * because the kernel honours only the last one given.
  */
+static void list_add(struct p2pdma_buf *b, const struct p2pdma_function *const *fns,
+		     size_t n)
+{
+	char name[P2PDMA_BDF_STRLEN];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bdf(fns[i], name);
+		if (b->s && list_has(b->s, name))
+			continue;
+		p2pdma_buf_printf(b, "%s%s", b->len ? ";" : "", name);
+	}
+}
+
 static char *acs_list(const struct p2pdma_verdict *v, const char *existing)
 {
 	struct p2pdma_buf b = { 0 };
-	char name[P2PDMA_BDF_STRLEN], *s;
-	size_t i;
+	char *s;
 
 	if (existing && *existing)
 		p2pdma_buf_puts(&b, existing);
-	for (i = 0; i < v->nr_acs + v->nr_acs_unknown; i++) {
-		const struct p2pdma_function *fn = i < v->nr_acs ? v->acs[i] :
-						   v->acs_unknown[i - v->nr_acs];
-
-		bdf(fn, name);
-		if (b.s && list_has(b.s, name))
-			continue;
-		p2pdma_buf_printf(&b, "%s%s", b.len ? ";" : "", name);
-	}
+	list_add(&b, v->acs, v->nr_acs);
+	list_add(&b, v->acs_unknown, v->nr_acs_unknown);
 	if (p2pdma_buf_finish(&b, &s))
 		return NULL;
 	return s;
+}
+
+/* The boot-loader drop-in that makes pci=disable_acs_redir=@list last. */
+static void dropin_text(struct p2pdma_buf *b, const char *cmdline, const char *list)
+{
+	p2pdma_buf_printf(b, "  Lasting, from the next boot (kernel command line):\n"
+			  "    %s\n"
+			  "  Debian/Ubuntu: write this line to %s and run update-grub:\n"
+			  "    GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX pci=disable_acs_redir=\\\"%s\\\"\"\n"
+			  "  (the quotes stop GRUB from reading ';' as the end of a command; with another boot loader add the same argument to the kernel command line).\n",
+			  cmdline, GRUB_DROPIN, list);
+}
+
+int p2pdma_fix_acs_lasting(const struct p2pdma_policy *p,
+			   const struct p2pdma_function *const *fns, size_t n,
+			   char **cmdline, char **text)
+{
+	struct p2pdma_acs_params cur;
+	struct p2pdma_buf b = { 0 }, t = { 0 };
+	char *list = NULL;
+	int ret;
+
+	*cmdline = *text = NULL;
+	ret = p2pdma_cmdline_acs_params(p->f->cmdline, &cur);
+	if (ret)
+		return ret;
+	if (cur.disable_acs_redir && *cur.disable_acs_redir)
+		p2pdma_buf_puts(&b, cur.disable_acs_redir);
+	list_add(&b, fns, n);
+	ret = p2pdma_buf_finish(&b, &list);
+	if (!ret && asprintf(cmdline, "pci=disable_acs_redir=%s", list) < 0) {
+		*cmdline = NULL;
+		ret = -ENOMEM;
+	}
+	if (!ret) {
+		dropin_text(&t, *cmdline, list);
+		if (cur.disable_acs_redir)
+			p2pdma_buf_printf(&t, "  This machine already boots with pci=disable_acs_redir=%s; the list above keeps it, since the kernel honours only the last one.\n",
+					  cur.disable_acs_redir);
+		ret = p2pdma_buf_finish(&t, text);
+	}
+	free(list);
+	p2pdma_acs_params_free(&cur);
+	if (ret) {
+		free(*cmdline);
+		*cmdline = NULL;
+	}
+	return ret;
 }
 
 static int setpci_lines(struct p2pdma_verdict *v)
@@ -147,12 +201,7 @@ static int acs_fix(const struct p2pdma_policy *p, struct p2pdma_verdict *v)
 		p2pdma_buf_puts(&b, "It works as is, through the host bridge. For BUS_ADDR (traffic stays below the common bridge), stop these devices redirecting peer traffic:\n");
 	else
 		p2pdma_buf_puts(&b, "Stop these devices redirecting peer traffic; the pair then gets BUS_ADDR (traffic stays below the common bridge):\n");
-	p2pdma_buf_printf(&b, "  Lasting, from the next boot (kernel command line):\n"
-			  "    %s\n"
-			  "  Debian/Ubuntu: write this line to %s and run update-grub:\n"
-			  "    GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX pci=disable_acs_redir=\\\"%s\\\"\"\n"
-			  "  (the quotes stop GRUB from reading ';' as the end of a command; with another boot loader add the same argument to the kernel command line).\n",
-			  v->fix_cmdline, GRUB_DROPIN, list);
+	dropin_text(&b, v->fix_cmdline, list);
 	if (cur.disable_acs_redir)
 		p2pdma_buf_printf(&b, "  This machine already boots with pci=disable_acs_redir=%s; the list above keeps it, since the kernel honours only the last one.\n",
 				  cur.disable_acs_redir);

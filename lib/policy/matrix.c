@@ -19,7 +19,7 @@ struct mdev {
 	char label[16];
 };
 
-static bool default_class(const struct p2pdma_function *fn)
+bool p2pdma_fn_default_class(const struct p2pdma_function *fn)
 {
 	uint32_t base = fn->class_code >> 16;
 
@@ -27,7 +27,7 @@ static bool default_class(const struct p2pdma_function *fn)
 	       base == 0x12 || fn->p2pmem.present;
 }
 
-static const char *kind(const struct p2pdma_function *fn)
+const char *p2pdma_fn_kind(const struct p2pdma_function *fn)
 {
 	uint32_t base = fn->class_code >> 16;
 
@@ -58,9 +58,9 @@ static int pick(const struct p2pdma_fabric *f, enum p2pdma_matrix_set set,
 
 		if (p2pdma_function_is_bridge(fn))
 			continue;
-		if (set == P2PDMA_MATRIX_DEFAULT && !default_class(fn))
+		if (set == P2PDMA_MATRIX_DEFAULT && !p2pdma_fn_default_class(fn))
 			continue;
-		kd = kind(fn);
+		kd = p2pdma_fn_kind(fn);
 		for (k = 0; k < ARRAY_SIZE(kinds) && strcmp(kinds[k], kd); k++)
 			;
 		d[n].fn = fn;

@@ -356,6 +356,19 @@ char *p2pdma_dev_prefix(const struct p2pdma_function *fn, char *buf, size_t len)
 /* "0000:1a:00.0 (Samsung ... NVMe SSD)" */
 char *p2pdma_fn_label(const struct p2pdma_function *fn, char *buf, size_t len);
 
+/*
+ * fix.c: pci=disable_acs_redir= naming @fns (after any list the machine
+ * already boots with) and the boot-loader drop-in text that installs it.
+ */
+int p2pdma_fix_acs_lasting(const struct p2pdma_policy *p,
+			   const struct p2pdma_function *const *fns, size_t n,
+			   char **cmdline, char **text);
+
+/* matrix.c: the devices that matter (storage, NIC, GPU, accelerators, p2pmem). */
+bool p2pdma_fn_default_class(const struct p2pdma_function *fn);
+/* "NVMe", "STOR", "NIC", "GPU", "ACC", "MEM" or "DEV". */
+const char *p2pdma_fn_kind(const struct p2pdma_function *fn);
+
 /* String vectors owned by a verdict or a report. */
 int p2pdma_strv_push(char ***v, size_t *nr, char *s);
 int p2pdma_strv_pushf(char ***v, size_t *nr, const char *fmt, ...)
