@@ -231,6 +231,18 @@ static void fill_report(const struct copy_request *q, const struct p2pdma_sim_co
 	r->internal_bytes = res->internal_bytes;
 }
 
+/* What the bandwidth model says this copy takes; the copy stands without it. */
+static void add_model(struct p2pdma_sim *s, const struct p2pdma_sim_copy_result *res,
+		      struct copy_report *r)
+{
+	struct p2pdma_error e = { 0 };
+
+	if (!p2pdma_bw_copy_time(s, res, &r->model_seconds, &r->model_throughput, &e))
+		r->has_model = true;
+	else
+		snprintf(r->model_error, sizeof(r->model_error), "%s", e.reason);
+}
+
 static int lookup(const struct p2pdma_fabric *f, const struct p2pdma_bdf *b,
 		  const struct p2pdma_function **out)
 {
@@ -293,6 +305,7 @@ static int run_sim(struct cli *cli, const struct copy_request *q)
 		goto out;
 	}
 	fill_report(q, &res, &r);
+	add_model(s, &res, &r);
 	ret = q->json ? copy_report_json(&r) : copy_report_text(&r);
 	if (ret == EXIT_OK && r.data_ok == 0)
 		ret = EXIT_NO;

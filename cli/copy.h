@@ -73,6 +73,10 @@ struct copy_report {
 	/* Backend extras; a backend that does not know them leaves has_stats false. */
 	bool has_stats;
 	uint64_t dmas, switch_local_bytes, rc_bytes, internal_bytes;
+	/* Modelled by the bandwidth model (backend sim), on an idle platform. */
+	bool has_model;
+	double model_seconds, model_throughput;
+	char model_error[P2PDMA_REASON_MAX];	/* why there is no model, or "" */
 	/* Measured on a real kernel (backend linux). */
 	bool has_timing;
 	double seconds, throughput;	/* throughput in bytes per second */

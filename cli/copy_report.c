@@ -86,6 +86,11 @@ int copy_report_text(const struct copy_report *r)
 		fprintf(b, "DMAs: %llu; bytes below a switch %llu, through the root complex %llu, inside a device %llu\n",
 			(unsigned long long)r->dmas, (unsigned long long)r->switch_local_bytes,
 			(unsigned long long)r->rc_bytes, (unsigned long long)r->internal_bytes);
+	if (r->has_model)
+		fprintf(b, "Modelled: %.6f s, %.1f MB/s (bandwidth model, idle platform)\n",
+			r->model_seconds, r->model_throughput / 1e6);
+	else if (r->model_error[0])
+		fprintf(b, "Modelled: not available: %s\n", r->model_error);
 	if (r->has_timing)
 		fprintf(b, "Time: %.6f s, %.1f MB/s\n", r->seconds, r->throughput / 1e6);
 	if (r->notes)
@@ -145,6 +150,11 @@ int copy_report_json(const struct copy_report *r)
 		json_object_object_add(o, "switch_local_bytes", json_object_new_uint64(r->switch_local_bytes));
 		json_object_object_add(o, "root_complex_bytes", json_object_new_uint64(r->rc_bytes));
 		json_object_object_add(o, "internal_bytes", json_object_new_uint64(r->internal_bytes));
+	}
+	if (r->has_model) {
+		json_object_object_add(o, "modelled_seconds", json_object_new_double(r->model_seconds));
+		json_object_object_add(o, "modelled_throughput",
+				       json_object_new_double(r->model_throughput));
 	}
 	if (r->has_timing) {
 		json_object_object_add(o, "seconds", json_object_new_double(r->seconds));

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "config.h"
@@ -55,6 +56,7 @@ static json_object *key(json_object *o, const char *k)
 
 static void test_json(void **state)
 {
+	double sec, rate;
 	struct run r;
 	json_object *o;
 
@@ -69,6 +71,11 @@ static void test_json(void **state)
 	assert_null(key(o, "fallback"));
 	assert_int_equal(json_object_get_uint64(key(o, "host_memory_bytes")), 6 << 20);
 	assert_null(key(o, "data_ok"));		/* not checked */
+	/* The bandwidth model's time for the bytes it moved: rate x time = bytes. */
+	sec = json_object_get_double(key(o, "modelled_seconds"));
+	rate = json_object_get_double(key(o, "modelled_throughput"));
+	assert_true(sec > 0 && rate > 0);
+	assert_true(fabs(sec * rate - (double)(3 << 20)) < (double)(3 << 20) * 1e-6);
 	json_object_put(o);
 	run_free(&r);
 }
