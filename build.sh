@@ -21,7 +21,7 @@ DEFAULT_MACHINE=builtin:dual-xeon-8gpu
 DEPS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libpci-dev pci.ids pciutils libjson-c-dev libarchive-dev libxml2-dev
 liburing-dev libcmocka-dev graphviz xz-utils bzip2 gzip tar
-prometheus"
+prometheus zlib1g-dev"
 # The QEMU kernel tests (tests/vm): QEMU, a static busybox for the guests, and
 # Debian's 6.12 kernel source (bookworm-backports) with what building it needs.
 VM_DEPS="qemu-system-x86 busybox-static linux-source-6.12 make flex bison bc

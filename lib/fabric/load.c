@@ -148,6 +148,11 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 		*out = P2PDMA_INPUT_BUILTIN;
 		return 0;
 	}
+	/* "a.txt,b.txt": several lspci outputs read together. */
+	if (strchr(path, ',') && stat(path, &st)) {
+		*out = P2PDMA_INPUT_BUGREPORT;
+		return 0;
+	}
 	if (stat(path, &st))
 		return p2pdma_fail(e, -errno, "%s: %s", path, strerror(errno));
 	if (strstr(path, "nvidia-bug-report") || has_suffix(path, ".log.gz") ||

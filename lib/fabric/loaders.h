@@ -34,14 +34,12 @@ int p2pdma_load_lspci(struct p2pdma_fabric *f, const char *path,
 int p2pdma_load_lspci_vvv(struct p2pdma_fabric *f, const char *path,
 			  const struct p2pdma_load_opts *opts, struct p2pdma_error *e);
 /*
- * nvidia-bug-report.log(.gz): its lspci -nnDvvvxxxx section, uname,
- * command line.  The _buf form needs buf[len] == '\0'.
+ * nvidia-bug-report.log(.gz), or "a.txt,b.txt,..." (lspci outputs given
+ * together): the lspci sections, uname, cmdline and cpuinfo
+ * (bugreport/).
  */
 int p2pdma_load_bugreport(struct p2pdma_fabric *f, const char *path,
 			  const struct p2pdma_load_opts *opts, struct p2pdma_error *e);
-int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
-			      const char *name, const struct p2pdma_load_opts *opts,
-			      struct p2pdma_error *e);
 int p2pdma_load_nccl(struct p2pdma_fabric *f, const char *path,
 		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e);
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nvidia-bug-report logs as a source: the two real reports of
- * ../shared/testdata/bug-reports load, with the parents, ACS, release and
- * command line their README and their own text state; cut-down ones
- * without the dump or cut inside it are refused in one line naming the
- * file (and the line), exit 2.
+ * nvidia-bug-report.log.gz as a source, on the two real reports in
+ * shared/testdata/bug-reports: parents as the reports' own `lspci -nntv`
+ * draws them (written out in that folder's README), release, command
+ * line and CPU as the report states them, the verdict NVMe <-> NIC below
+ * the X570 switch whose ports redirect, and damaged reports refused in
+ * one line naming the file and the line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,97 +15,230 @@
 #include "testutil.h"
 
 #define REPORTS P2PDMA_SOURCE_ROOT "/../shared/testdata/bug-reports/"
+#define RV REPORTS "retinalvit-i9-10920x-3xA6000-2xPEX8747.nvidia-bug-report.log.gz"
+#define LA REPORTS "laniusc-x570-acs-on-chipset-switch.nvidia-bug-report.log.gz"
 
-static struct p2pdma_fabric *report(const char *name)
+static struct p2pdma_fabric *load(const char *path)
 {
-	char path[1024];
+	struct p2pdma_load_opts o = { .path = path };
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f = NULL;
 
-	snprintf(path, sizeof(path), "%s%s", REPORTS, name);
-	return tu_load(path);
+	if (p2pdma_fabric_load(&o, &f, &e))
+		fail_msg("%s: %s", path, e.reason);
+	return f;
 }
 
-static void expect_parent(const struct p2pdma_fabric *f, const char *child, const char *parent)
+/* @chain: "child parent grandparent ... -" (the last on a root bus). */
+static void assert_chain(struct p2pdma_fabric *f, const char *const *chain)
 {
-	char name[P2PDMA_BDF_STRLEN];
-	const struct p2pdma_function *c = tu_fn(f, child);
+	struct p2pdma_function *fn;
+	size_t i;
 
-	assert_non_null(c->parent);
-	assert_string_equal(p2pdma_bdf_format(&c->parent->bdf, name, sizeof(name)), parent);
+	assert_int_equal(p2pdma_fabric_lookup(f, chain[0], &fn, NULL), 0);
+	for (i = 1; strcmp(chain[i], "-"); i++) {
+		struct p2pdma_function *want;
+
+		assert_int_equal(p2pdma_fabric_lookup(f, chain[i], &want, NULL), 0);
+		if (fn->parent != want)
+			fail_msg("parent of %s is not %s", chain[i - 1], chain[i]);
+		fn = want;
+	}
+	if (fn->parent)
+		fail_msg("%s is not on a root bus", chain[i - 1]);
 }
 
-/*
- * README: root port 16:00.0 -> PEX 8747 switch 17:00.0 -> 18:10.0 -> GPU
- * 1a:00.0; root port 64:00.0 -> 65:00.0 -> 66:08.0 -> GPU 67:00.0 and
- * 66:10.0 -> GPU 68:00.0; PEX downstream ports with ACS, control off;
- * kernel 6.5.0-17-generic.
- */
 static void test_retinalvit(void **state)
 {
-	struct p2pdma_fabric *f = report("retinalvit-i9-10920x-3xA6000-2xPEX8747.nvidia-bug-report.log.gz");
+	static const char *const c1[] = { "1a:00.0", "18:10.0", "17:00.0", "16:00.0", "-" };
+	static const char *const c2[] = { "67:00.0", "66:08.0", "65:00.0", "64:00.0", "-" };
+	static const char *const c3[] = { "68:00.0", "66:10.0", "65:00.0", "64:00.0", "-" };
+	static const char *const c4[] = { "02:00.0", "00:1b.4", "-" };
+	static const char *const c5[] = { "04:00.0", "00:1c.2", "-" };
+	struct p2pdma_fabric *f = load(RV);
+	struct p2pdma_function *fn;
 
 	(void)state;
-	expect_parent(f, "1a:00.0", "0000:18:10.0");
-	expect_parent(f, "18:10.0", "0000:17:00.0");
-	expect_parent(f, "17:00.0", "0000:16:00.0");
-	expect_parent(f, "67:00.0", "0000:66:08.0");
-	expect_parent(f, "68:00.0", "0000:66:10.0");
-	assert_int_equal(tu_fn(f, "1a:00.0")->vendor, 0x10de);
-	assert_int_equal(tu_fn(f, "1a:00.0")->device, 0x2230);
-	assert_int_equal(tu_fn(f, "66:08.0")->acs_state, P2PDMA_ACS_PRESENT);
-	assert_int_equal(tu_fn(f, "66:08.0")->acs_ctrl, 0);
+	assert_int_equal(f->nr_fns, 141);
+	assert_chain(f, c1);
+	assert_chain(f, c2);
+	assert_chain(f, c3);
+	assert_chain(f, c4);
+	assert_chain(f, c5);
 	assert_string_equal(f->kernel_release, "6.5.0-17-generic");
-	assert_string_equal(f->cmdline, "BOOT_IMAGE=/boot/vmlinuz-6.5.0-17-generic root=UUID=c1766521-43ba-457e-903a-ae509819ad2f ro quiet splash vt.handoff=7");
-	assert_false(f->cpu.known);
+	assert_non_null(f->cmdline);
+	assert_int_equal(strncmp(f->cmdline, "BOOT_IMAGE=/boot/vmlinuz-6.5.0-17-generic ", 42), 0);
+	assert_true(f->cpu.known);
+	assert_string_equal(f->cpu.vendor, "GenuineIntel");
+	assert_int_equal(f->cpu.family, 6);
+	assert_int_equal(f->cpu.model, 85);
+	/* PEX 8747 downstream ports: ACS capability, every control bit off. */
+	assert_int_equal(p2pdma_fabric_lookup(f, "66:08.0", &fn, NULL), 0);
+	assert_int_equal(fn->acs_state, P2PDMA_ACS_PRESENT);
+	assert_int_equal(fn->acs_ctrl, 0);
+	/* Upstream ports have none. */
+	assert_int_equal(p2pdma_fabric_lookup(f, "65:00.0", &fn, NULL), 0);
+	assert_int_equal(fn->acs_state, P2PDMA_ACS_ABSENT);
 	p2pdma_fabric_free(f);
 }
 
 /*
- * README: CPU root port 00:01.2 -> X570 switch 01:00.0 [1022:57ad] ->
- * 02:00.0 -> NVMe 03:00.0; ACS Control SrcValid ReqRedir CmpltRedir
- * UpstreamFwd (0x1d) on the downstream ports; kernel 7.0.0-29-generic,
- * whose boot line is the one that names vmlinuz-7.0.0-29-generic (the log
- * also holds a 6.11 boot's).
+ * X570: NVMe 03:00.0 below 02:00.0 and I211 05:00.0 below 02:04.0, both
+ * ports "SrcValid+ ReqRedir+ CmpltRedir+ UpstreamFwd+" (0x1d): the pair
+ * goes up to the root complex, which a Zen 3 CPU allows:
+ * THRU_HOST_BRIDGE, the two ports named in the kernel's order.
  */
 static void test_laniusc(void **state)
 {
-	struct p2pdma_fabric *f = report("laniusc-x570-acs-on-chipset-switch.nvidia-bug-report.log.gz");
+	static const char *const c1[] = { "03:00.0", "02:00.0", "01:00.0", "00:01.2", "-" };
+	static const char *const c2[] = { "05:00.0", "02:04.0", "01:00.0", "00:01.2", "-" };
+	static const char *const c3[] = { "06:00.0", "02:05.0", "01:00.0", "00:01.2", "-" };
+	static const char *const c4[] = { "0a:00.0", "00:03.2", "-" };
+	struct p2pdma_fabric *f = load(LA);
+	struct p2pdma_policy *p = p2pdma_policy_new(f);
+	struct p2pdma_function *nvme, *nic, *port;
+	struct p2pdma_verdict *v;
+	char a[P2PDMA_BDF_STRLEN], b[P2PDMA_BDF_STRLEN];
 
 	(void)state;
-	expect_parent(f, "03:00.0", "0000:02:00.0");
-	expect_parent(f, "02:00.0", "0000:01:00.0");
-	expect_parent(f, "01:00.0", "0000:00:01.2");
-	assert_int_equal(tu_fn(f, "01:00.0")->device, 0x57ad);
-	assert_int_equal(tu_fn(f, "02:00.0")->acs_ctrl, 0x1d);
+	assert_chain(f, c1);
+	assert_chain(f, c2);
+	assert_chain(f, c3);
+	assert_chain(f, c4);
 	assert_string_equal(f->kernel_release, "7.0.0-29-generic");
-	assert_non_null(strstr(f->cmdline, "vmlinuz-7.0.0-29-generic"));
-	assert_non_null(strstr(f->cmdline, "acpi_enforce_resources=lax"));
+	assert_string_equal(f->cpu.vendor, "AuthenticAMD");
+	assert_int_equal(f->cpu.family, 25);
+	assert_int_equal(p2pdma_fabric_lookup(f, "02:00.0", &port, NULL), 0);
+	assert_int_equal(port->acs_ctrl, 0x1d);
+	assert_int_equal(p2pdma_fabric_lookup(f, "03:00.0", &nvme, NULL), 0);
+	assert_int_equal(p2pdma_fabric_lookup(f, "05:00.0", &nic, NULL), 0);
+	assert_int_equal(p2pdma_verdict_get(p, nvme, nic, NULL, &v, NULL), 0);
+	assert_int_equal(v->map_type, P2PDMA_MAP_THRU_HOST_BRIDGE);
+	assert_true(v->certain);
+	assert_int_equal(v->nr_acs, 2);
+	assert_string_equal(p2pdma_bdf_format(&v->acs[0]->bdf, a, sizeof(a)), "0000:02:00.0");
+	assert_string_equal(p2pdma_bdf_format(&v->acs[1]->bdf, b, sizeof(b)), "0000:02:04.0");
+	p2pdma_verdict_free(v);
+	p2pdma_policy_free(p);
 	p2pdma_fabric_free(f);
 }
 
-static void test_refusals(void **state)
+/* The report's sections as separate files, given as one comma-joined -i. */
+static void test_file_list(void **state)
 {
-	static const struct {
-		const char *file, *says;
-	} bad[] = {
-		{ "no-dump.nvidia-bug-report.log", "no 'lspci -nnDvvvxxxx' section" },
-		{ "truncated.nvidia-bug-report.log", "(lspci section at line 19):301: a hex dump line holds 16 bytes" },
-	};
+	char *dir = tu_mkdtemp(), *out, *err, *list;
+	struct p2pdma_fabric *f, *g;
 	size_t i;
+	int st;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char rel[128], *path, *out = NULL, *err = NULL;
-
-		snprintf(rel, sizeof(rel), "bugreport/%s", bad[i].file);
-		path = tu_data_path(rel);
-		assert_int_equal(tu_run(&out, &err, "'%s' -i '%s' topo", tu_p2pdma_bin(), path), 2);
-		assert_non_null(strstr(err, bad[i].file));
-		assert_non_null(strstr(err, bad[i].says));
-		assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1);
-		free(out);
-		free(err);
-		free(path);
+	st = tu_run(&out, &err, "cd %s && zcat %s | awk '"
+		    "/^____/ { name = \"\"; next }"
+		    "/^\\/usr\\/bin\\/lspci -nntv$/ { name = \"t.txt\"; next }"
+		    "/^\\/usr\\/bin\\/lspci -nn$/ { name = \"nn.txt\"; next }"
+		    "/^\\/usr\\/bin\\/lspci -nnDvvvxxxx$/ { name = \"x.txt\"; next }"
+		    "name != \"\" { print > name }'", dir, LA);
+	assert_int_equal(st, 0);
+	free(out);
+	free(err);
+	assert_true(asprintf(&list, "%s/t.txt,%s/nn.txt,%s/x.txt", dir, dir, dir) > 0);
+	f = load(list);
+	g = load(LA);
+	assert_int_equal(f->nr_fns, g->nr_fns);
+	for (i = 0; i < f->nr_fns; i++) {
+		assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->bdf, &g->fns[i]->bdf), 0);
+		assert_int_equal(!f->fns[i]->parent, !g->fns[i]->parent);
+		if (f->fns[i]->parent)
+			assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->parent->bdf,
+							&g->fns[i]->parent->bdf), 0);
 	}
+	/* Separate files hold no uname line: the release stays unknown. */
+	assert_null(f->kernel_release);
+	p2pdma_fabric_free(f);
+	p2pdma_fabric_free(g);
+	/* Only a tree: refused by name, not turned into a tree that looks whole. */
+	free(list);
+	assert_true(asprintf(&list, "%s/t.txt,%s/nn.txt", dir, dir) > 0);
+	st = tu_run(&out, &err, "%s -i %s topo", tu_p2pdma_bin(), list);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(err, "none of these files holds"));
+	free(out);
+	free(err);
+	free(list);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * The excerpt (tests/data/bugreport/README.md) has no cpuinfo section and
+ * no logged command line: both stay unknown, and topo says so.
+ */
+static void test_unknowns(void **state)
+{
+	char *path = tu_data_path("bugreport/x570-excerpt.nvidia-bug-report.log"), *out, *err;
+	struct p2pdma_fabric *f = load(path);
+	int st;
+
+	(void)state;
+	assert_int_equal(f->nr_fns, 8);
+	assert_false(f->cpu.known);
+	assert_null(f->cmdline);
+	assert_string_equal(f->kernel_release, "7.0.0-29-generic");
+	p2pdma_fabric_free(f);
+	st = tu_run(&out, &err, "%s -i %s topo", tu_p2pdma_bin(), path);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "CPU: unknown\n"));
+	free(out);
+	free(err);
+	free(path);
+}
+
+static void assert_refused(const char *cmd_fmt, const char *dir, const char *file_says)
+{
+	char *out, *err, *nl;
+	int st;
+
+	st = tu_run(&out, &err, cmd_fmt, dir, dir);
+	assert_int_equal(st, 2);
+	if (!strstr(err, file_says))
+		fail_msg("want \"%s\" in: %s", file_says, err);
+	nl = strchr(err, '\n');
+	assert_non_null(nl);
+	assert_string_equal(nl + 1, "");
+	free(out);
+	free(err);
+}
+
+static void test_damaged(void **state)
+{
+	char *dir = tu_mkdtemp(), *cmd, *out, *err, want[64];
+	int st, line;
+
+	(void)state;
+	/* Compressed stream cut short. */
+	assert_true(asprintf(&cmd, "head -c 400000 %s > %%s/t.log.gz; %s -i %%s/t.log.gz topo",
+			     RV, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "t.log.gz:");
+	free(cmd);
+	/* Plain text cut inside the lspci -nnDvvvxxxx section (it starts near line 5979). */
+	assert_true(asprintf(&cmd, "zcat %s | head -20000 > %%s/c.log; %s -i %%s/c.log topo",
+			     RV, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "c.log:20000: the report is cut short inside its lspci section");
+	free(cmd);
+	/* One hex byte made bad: the report's own line number. */
+	st = tu_run(&out, &err, "zcat %s | grep -n '^10: ' | head -1 | cut -d: -f1", RV);
+	assert_int_equal(st, 0);
+	line = atoi(out);
+	assert_true(line > 5979);
+	free(out);
+	free(err);
+	assert_true(asprintf(&cmd, "zcat %s | sed '%ds/^10: ../10: zz/' > %%s/b.log; %s -i %%s/b.log topo",
+			     RV, line, tu_p2pdma_bin()) > 0);
+	snprintf(want, sizeof(want), "b.log:%d: bad hex", line);
+	assert_refused(cmd, dir, want);
+	free(cmd);
+	tu_rmtree(dir);
+	free(dir);
 }
 
 int main(void)
@@ -112,7 +246,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_retinalvit),
 		cmocka_unit_test(test_laniusc),
-		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_file_list),
+		cmocka_unit_test(test_unknowns),
+		cmocka_unit_test(test_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

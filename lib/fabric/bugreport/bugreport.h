@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nvidia-bug-report.log(.gz) reader: the report cut into its sections,
+ * so that each section's lines keep their line numbers in the report.
+ */
+#ifndef P2PDMA_BUGREPORT_H
+#define P2PDMA_BUGREPORT_H
+
+#include <stddef.h>
+
+#include "p2pdma/fabric.h"
+
+struct br_section {
+	const char *title;		/* first line after the separator (not NUL-ended) */
+	size_t title_len;
+	size_t body, end;		/* byte offsets of the body in the report */
+	unsigned int body_line;		/* 1-based line of the body's first byte */
+};
+
+struct br_report {
+	const char *name;
+	char *buf;			/* the whole report, NUL-terminated */
+	size_t len;
+	struct br_section *secs;
+	size_t nr_secs;
+	unsigned int nr_lines;
+	bool complete;			/* ends with NVIDIA's closing line */
+};
+
+/* Cut @r->buf into sections. */
+int br_split(struct br_report *r, struct p2pdma_error *e);
+void br_report_free(struct br_report *r);
+
+/* Fill release, command line and CPU from what the report holds. */
+int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
+		     struct p2pdma_error *e);
+
+/* A whole report already in memory (the fuzz target's entry). */
+int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
+			      const char *name, const struct p2pdma_load_opts *opts,
+			      struct p2pdma_error *e);
+
+#endif /* P2PDMA_BUGREPORT_H */

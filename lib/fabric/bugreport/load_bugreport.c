@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Loader for nvidia-bug-report.log(.gz) and for several lspci outputs
+ * given together ("-i lspci-t.txt,lspci-nn.txt,lspci-xxxx.txt").
+ *
+ * The model comes from the most detailed lspci section the source has,
+ * read by the existing lspci loaders: `lspci -nnDvvvxxxx` (or any -x
+ * dump) through the hex loader, else `-vvv` text through the text
+ * loader; their trees come from the bridges' bus numbers, which is what
+ * `lspci -t` draws, so no parent is ever guessed.  The section is handed
+ * over with every other line of the report blanked, so their messages
+ * carry the report's own line numbers.  `lspci -t` and `-nn` alone have
+ * no bus ranges, ACS or links: a source with nothing more is refused by
+ * name rather than turned into a tree that looks whole and is not.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "bugreport.h"
+#include "loaders.h"
+#include "lspci.h"
+#include "util.h"
+
+#define REPORT_MAX ((size_t)512 << 20)
+
+/* Read @path whole, gunzipping when it is gzip (zlib reads plain files as they are). */
+static int read_report(const char *path, char **out, size_t *len, struct p2pdma_error *e)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t cap = 1 << 20, n = 0;
+	char *buf = NULL;
+	int got = 0, errnum = 0;
+
+	if (!gz)
+		return p2pdma_fail(e, errno ? -errno : -ENOMEM, "%s: %s", path,
+				   errno ? strerror(errno) : "out of memory");
+	while (n < REPORT_MAX) {
+		char *nb = n + 65536 + 1 > cap || !buf ? realloc(buf, cap *= 2) : buf;
+
+		if (!nb) {
+			free(buf);
+			gzclose(gz);
+			return p2pdma_fail(e, -ENOMEM, "out of memory");
+		}
+		buf = nb;
+		got = gzread(gz, buf + n, 65536);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	gzerror(gz, &errnum);
+	if (got < 0 || (errnum != Z_OK && errnum != Z_STREAM_END)) {
+		unsigned int lines = 0;
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		free(buf);
+		gzclose(gz);
+		return p2pdma_fail(e, -EINVAL, "%s:%u: the compressed report is cut short or damaged after this line",
+				   path, lines);
+	}
+	gzclose(gz);
+	if (n >= REPORT_MAX) {
+		free(buf);
+		return p2pdma_fail(e, -EFBIG, "%s: larger than %zu MiB", path, REPORT_MAX >> 20);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* 2: a config-space dump ("-x" flags), 1: "-vvv" text, 0: not an lspci section. */
+static int lspci_detail(const char *title, size_t n)
+{
+	char t[160], *flags;
+
+	snprintf(t, sizeof(t), "%.*s", (int)(n < sizeof(t) - 1 ? n : sizeof(t) - 1), title);
+	flags = strstr(t, "lspci ");
+	if (!flags || (flags != t && flags[-1] != '/'))
+		return 0;
+	flags = strchr(flags, '-');
+	if (!flags)
+		return 0;
+	if (strchr(flags, 'x'))
+		return 2;
+	return strstr(flags, "vv") ? 1 : 0;
+}
+
+static const struct br_section *pick_lspci(const struct br_report *r, int *kind)
+{
+	const struct br_section *best = NULL;
+	size_t i;
+
+	*kind = 0;
+	for (i = 0; i < r->nr_secs; i++) {
+		int k = r->secs[i].title ? lspci_detail(r->secs[i].title, r->secs[i].title_len) : 0;
+
+		if (k > *kind) {
+			*kind = k;
+			best = &r->secs[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * The section's body after its title line ("/usr/bin/lspci -nn..." is
+ * not lspci output), every line before it left empty so that line
+ * numbers hold.
+ */
+static char *masked(const struct br_report *r, const struct br_section *s, size_t *len)
+{
+	const char *title_end = memchr(s->title, '\n', (size_t)(r->buf + s->end - s->title));
+	size_t from = title_end ? (size_t)(title_end - r->buf) + 1 : s->end, i, n = 0;
+	char *m = malloc(from + (s->end - from) + 1);
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < from; i++)
+		if (r->buf[i] == '\n')
+			m[n++] = '\n';
+	memcpy(m + n, r->buf + from, s->end - from);
+	n += s->end - from;
+	m[n] = '\0';
+	*len = n;
+	return m;
+}
+
+static int load_section(struct p2pdma_fabric *f, const struct br_report *r,
+			const struct br_section *s, int kind,
+			const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	size_t len;
+	char *m = masked(r, s, &len);
+	int ret;
+
+	if (!m)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	if (kind == 2)
+		ret = p2pdma_lspci_load_buf(f, m, len, r->name, opts, e);
+	else
+		ret = p2pdma_lspci_vvv_load_buf(f, m, len, r->name, NULL, opts, e);
+	free(m);
+	return ret;
+}
+
+static int load_report(struct p2pdma_fabric *f, struct br_report *r,
+		       const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	const struct br_section *s;
+	int kind, ret = br_split(r, e);
+
+	if (ret)
+		return ret;
+	s = pick_lspci(r, &kind);
+	if (!s)
+		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section (lspci -t and -nn alone give no bus ranges, ACS or links)",
+				   r->name);
+	if (!r->complete && s == &r->secs[r->nr_secs - 1])
+		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
+				   r->name, r->nr_lines);
+	ret = load_section(f, r, s, kind, opts, e);
+	if (!ret)
+		ret = br_machine_facts(f, r, e);
+	return ret;
+}
+
+/*
+ * Several files: each one lspci output.  The one with a dump wins, else
+ * one with -vvv text; the section is the whole file.
+ */
+static int load_list(struct p2pdma_fabric *f, const char *list,
+		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	struct br_report best = { 0 };
+	char *copy = strdup(list), *save = NULL, *name;
+	int best_kind = 0, ret = 0;
+
+	if (!copy)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	for (name = strtok_r(copy, ",", &save); name && !ret; name = strtok_r(NULL, ",", &save)) {
+		struct br_report r = { .name = name };
+		int kind;
+
+		ret = read_report(name, &r.buf, &r.len, e);
+		if (ret)
+			break;
+		kind = strstr(r.buf, "\n00: ") || !strncmp(r.buf, "00: ", 4) ? 2 :
+		       strstr(r.buf, "\n\t") ? 1 : 0;
+		if (kind > best_kind) {
+			free(best.buf);
+			best = r;
+			best.name = strdup(name);
+			best_kind = kind;
+			ret = best.name ? 0 : p2pdma_fail(e, -ENOMEM, "out of memory");
+		} else {
+			free(r.buf);
+		}
+	}
+	if (!ret && !best_kind)
+		ret = p2pdma_fail(e, -EINVAL, "%s: none of these files holds 'lspci -vvv' or 'lspci -xxx' output",
+				  list);
+	if (!ret)
+		ret = best_kind == 2 ? p2pdma_lspci_load_buf(f, best.buf, best.len, best.name, opts, e) :
+		      p2pdma_lspci_vvv_load_buf(f, best.buf, best.len, best.name, NULL, opts, e);
+	free((char *)best.name);
+	free(best.buf);
+	free(copy);
+	return ret;
+}
+
+int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
+			      const char *name, const struct p2pdma_load_opts *opts,
+			      struct p2pdma_error *e)
+{
+	struct br_report r = { .name = name, .len = len };
+	int ret;
+
+	r.buf = malloc(len + 1);
+	if (!r.buf)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	memcpy(r.buf, buf, len);
+	r.buf[len] = '\0';
+	ret = load_report(f, &r, opts, e);
+	br_report_free(&r);
+	return ret;
+}
+
+int p2pdma_load_bugreport(struct p2pdma_fabric *f, const char *path,
+			  const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	struct br_report r = { .name = path };
+	int ret;
+
+	if (strchr(path, ','))
+		return load_list(f, path, opts, e);
+	ret = read_report(path, &r.buf, &r.len, e);
+	if (!ret)
+		ret = load_report(f, &r, opts, e);
+	br_report_free(&r);
+	return ret;
+}
