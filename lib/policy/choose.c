@@ -98,7 +98,9 @@ static int distance_many(struct p2pdma_policy *p,
 			return -1;
 		}
 		p2pdma_fast_verdict(p, provider->index, c->index, &fv);
-		p2pdma_cache_store_kernel(p, provider->index, c->index, fv.type);
+		/* The kernel writes a cache only a provider with p2pdma state has. */
+		if (provider->p2pmem.present)
+			p2pdma_cache_store_kernel(p, provider->index, c->index, fv.type);
 		if (types)
 			types[i] = fv.type;
 		if (fv.type == P2PDMA_MAP_NOT_SUPPORTED)

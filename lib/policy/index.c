@@ -43,19 +43,6 @@ enum p2pdma_redir p2pdma_policy_redir(const struct p2pdma_policy *p,
 	return P2PDMA_REDIR_UNKNOWN;
 }
 
-/* No index: its arrays freed or handed over. */
-static void clear_arrays(struct p2pdma_policy *p)
-{
-	p->node = NULL;
-	p->up = NULL;
-	p->depth = NULL;
-	p->pre = NULL;
-	p->mask = NULL;
-	p->blk = NULL;
-	p->phb = NULL;
-	p->valid = false;
-}
-
 static void free_index(struct p2pdma_policy *p)
 {
 	free(p->node);
@@ -65,41 +52,14 @@ static void free_index(struct p2pdma_policy *p)
 	free(p->mask);
 	free(p->blk);
 	free(p->phb);
-	clear_arrays(p);
-}
-
-void p2pdma_index_free(struct p2pdma_policy *p)
-{
-	free_index(p);
-}
-
-/*
- * The kernel cache keeps an old index to answer as the kernel's cache
- * would: every array free_index() frees moves to @dst, with what a pair
- * verdict reads besides.  @src is left without an index.
- */
-void p2pdma_index_move(struct p2pdma_policy *dst, struct p2pdma_policy *src)
-{
-	dst->f = src->f;
-	dst->gen = src->gen;
-	dst->valid = src->valid;
-	dst->n = src->n;
-	dst->node = src->node;
-	dst->up = src->up;
-	dst->depth = src->depth;
-	dst->pre = src->pre;
-	dst->mask = src->mask;
-	dst->blk = src->blk;
-	dst->m = src->m;
-	dst->nb = src->nb;
-	dst->levels = src->levels;
-	dst->fast_lca = src->fast_lca;
-	dst->hb_any_unknown = src->hb_any_unknown;
-	dst->phb = src->phb;
-	dst->nr_phb = src->nr_phb;
-	dst->cpu_ok = src->cpu_ok;
-	dst->cpu_known = src->cpu_known;
-	clear_arrays(src);
+	p->node = NULL;
+	p->up = NULL;
+	p->depth = NULL;
+	p->pre = NULL;
+	p->mask = NULL;
+	p->blk = NULL;
+	p->phb = NULL;
+	p->valid = false;
 }
 
 size_t p2pdma_policy_bytes(const struct p2pdma_policy *p)
@@ -438,7 +398,6 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 	p->cpu_ok = p2pdma_rel_cpu_rule(p->rel.v, &f->cpu);
 	p->gen = f->generation;
 	p->valid = true;
-	p->kc.epoch++;
 	return 0;
 fail:
 	free(euler);

@@ -1,51 +1,51 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What a kernel that never drops its verdict cache would still answer,
- * in memory linear in the number of functions.
+ * The kernel's per-provider verdict cache, as a kernel that has run since
+ * this policy was made would hold it.
  *
- * The kernel keeps, per provider, a map from client to map type, filled
- * on the first DMA mapping of a pair and rewritten by the distance calls;
- * only unbinding the provider's driver drops it (KERNEL-FACTS 3.3).  An
- * n x n table of those answers costs 16 MiB at 4,096 functions.  Here a
- * provider's row is one word: the index epoch at which the kernel cached
- * the provider's first pair.  The row answers every client as the fabric
- * was then, from the index of that epoch, which is kept while some row
- * still needs it.  That is exact for the clients asked in the row's first
- * epoch and, for a client first asked later, what the kernel would say
- * had it cached the pair with the others (the explanation words it so:
- * "a kernel that cached this pair before the change").  A distance call
- * that rewrites a pair to something else is remembered per pair (@over),
- * so memory grows only with the pairs rewritten after a change.
+ * The kernel keeps, per provider with p2pdma state, an xarray from client
+ * to map type (KERNEL-FACTS 3.3).  A DMA mapping stores a pair's verdict
+ * the first time that pair is computed and then only reads it; a distance
+ * call recomputes and rewrites it; only unbinding the provider's driver
+ * drops it.  So a cached answer is the one the kernel computed the last
+ * time it wrote the pair, which may be under an older fabric (an ACS
+ * change, a what-if), and a pair never asked has no answer at all.
  *
- * A hot-plug (the function count changes) drops every row: the old rows'
- * indices no longer name the same functions.
+ * An n x n table would cost 16 MiB at 4,096 functions.  Here a row exists
+ * only for a provider that was asked (only providers with p2pmem are, and
+ * they are few): a bitmap of the clients asked, n bits.  An asked pair
+ * whose answer is not in @over is answered by the current index: it was
+ * stored under this index, and the index answers as it did then.  Before
+ * an index is dropped for a new fabric generation, every asked pair not
+ * yet in @over gets its answer under that old index written there
+ * ("frozen"), so no old index has to be kept.  A distance rewrite goes to
+ * @over only when it differs from the current index.  Memory: one pointer
+ * per function, n/8 bytes per row, and the pairs asked before a change.
+ *
+ * A hot-plug (the function count changes) drops every row: the bit and
+ * pair numbers no longer name the same functions.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy_int.h"
 
-static void drop_snapshots(struct p2pdma_kcache *kc)
+static size_t row_words(size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < kc->nr_snap; i++) {
-		p2pdma_index_free(kc->snap[i].idx);
-		free(kc->snap[i].idx);
-	}
-	free(kc->snap);
-	kc->snap = NULL;
-	kc->nr_snap = 0;
+	return (n + P2PDMA_KC_BITS - 1) / P2PDMA_KC_BITS;
 }
 
 static void drop_rows(struct p2pdma_kcache *kc)
 {
-	drop_snapshots(kc);
+	size_t i;
+
+	for (i = 0; kc->row && i < kc->n; i++)
+		free(kc->row[i]);
 	free(kc->row);
 	free(kc->over);
 	kc->row = NULL;
 	kc->n = 0;
-	kc->cur_rows = 0;
+	kc->nr_rows = 0;
 	kc->over = NULL;
 	kc->over_cap = 0;
 	kc->nr_over = 0;
@@ -59,15 +59,13 @@ void p2pdma_kcache_free(struct p2pdma_policy *p)
 size_t p2pdma_kcache_bytes(const struct p2pdma_policy *p)
 {
 	const struct p2pdma_kcache *kc = &p->kc;
-	size_t b = kc->n * sizeof(*kc->row) + kc->over_cap * sizeof(*kc->over);
-	size_t i;
 
-	for (i = 0; i < kc->nr_snap; i++)
-		b += sizeof(kc->snap[i]) + p2pdma_policy_bytes(kc->snap[i].idx);
-	return b;
+	return kc->n * sizeof(*kc->row) +
+	       kc->nr_rows * row_words(kc->n) * sizeof(**kc->row) +
+	       kc->over_cap * sizeof(*kc->over);
 }
 
-/* The rows for this index's functions; false when out of memory. */
+/* The row pointers for this index's functions; false when out of memory. */
 static bool rows_ready(struct p2pdma_policy *p)
 {
 	struct p2pdma_kcache *kc = &p->kc;
@@ -82,76 +80,27 @@ static bool rows_ready(struct p2pdma_policy *p)
 	return true;
 }
 
-static struct p2pdma_ksnap *snapshot_of(const struct p2pdma_kcache *kc, uint32_t epoch)
-{
-	size_t i;
-
-	for (i = 0; i < kc->nr_snap; i++)
-		if (kc->snap[i].epoch == epoch)
-			return &kc->snap[i];
-	return NULL;
-}
-
-/*
- * The index is about to be dropped for a new fabric generation: keep it
- * for the rows started in its epoch, or drop every row on a hot-plug.
- */
-void p2pdma_kcache_keep(struct p2pdma_policy *p, size_t new_n)
+uint64_t *p2pdma_kcache_start_row(struct p2pdma_policy *p, size_t pi)
 {
 	struct p2pdma_kcache *kc = &p->kc;
-	struct p2pdma_ksnap *s;
-	struct p2pdma_policy *idx;
 
-	if (new_n != p->n || kc->n != p->n) {
-		drop_rows(kc);
-		return;
+	if (!rows_ready(p))
+		return NULL;
+	if (!kc->row[pi]) {
+		kc->row[pi] = calloc(row_words(kc->n) ? row_words(kc->n) : 1,
+				     sizeof(**kc->row));
+		if (kc->row[pi])
+			kc->nr_rows++;
 	}
-	if (!kc->cur_rows)
-		return;
-	s = realloc(kc->snap, (kc->nr_snap + 1) * sizeof(*s));
-	idx = calloc(1, sizeof(*idx));
-	if (s)
-		kc->snap = s;
-	if (!s || !idx) {
-		free(idx);
-		drop_rows(kc);	/* forget rather than answer from a wrong index */
-		return;
-	}
-	p2pdma_index_move(idx, p);
-	s = &kc->snap[kc->nr_snap++];
-	s->epoch = kc->epoch;
-	s->rows = kc->cur_rows;
-	s->idx = idx;
-	kc->cur_rows = 0;
+	return kc->row[pi];
 }
 
-void p2pdma_kcache_start_row(struct p2pdma_policy *p, size_t pi)
+static bool asked(const struct p2pdma_kcache *kc, size_t pi, size_t ci)
 {
-	if (!rows_ready(p) || p->kc.row[pi])
-		return;
-	p->kc.row[pi] = p->kc.epoch;
-	p->kc.cur_rows++;
+	return kc->row[pi][ci / P2PDMA_KC_BITS] & (UINT64_C(1) << (ci % P2PDMA_KC_BITS));
 }
 
-/* A row leaves its epoch: the epoch's index goes with its last row. */
-static void end_row(struct p2pdma_kcache *kc, size_t pi)
-{
-	struct p2pdma_ksnap *s;
-
-	if (kc->row[pi] == kc->epoch) {
-		kc->cur_rows--;
-	} else {
-		s = snapshot_of(kc, kc->row[pi]);
-		if (s && !--s->rows) {
-			p2pdma_index_free(s->idx);
-			free(s->idx);
-			*s = kc->snap[--kc->nr_snap];
-		}
-	}
-	kc->row[pi] = 0;
-}
-
-/* ---- pairs a distance call rewrote: open addressing, linear probing ---- */
+/* ---- pairs answered otherwise than by the current index ---- */
 
 static size_t over_hash(const struct p2pdma_kcache *kc, uint32_t pi, uint32_t ci)
 {
@@ -222,32 +171,61 @@ static bool over_grow(struct p2pdma_kcache *kc)
 	return true;
 }
 
-/* What the row of @pi answers for @ci, before any rewrite. */
-static enum p2pdma_map_type row_answer(struct p2pdma_policy *p, size_t pi, size_t ci)
+/* Write the answer of every asked pair of @pi under the index @p still holds. */
+static bool freeze_row(struct p2pdma_policy *p, size_t pi)
 {
-	const struct p2pdma_policy *idx = p;
-	struct p2pdma_ksnap *s;
+	struct p2pdma_kcache *kc = &p->kc;
+	struct p2pdma_kover o = { (uint32_t)pi, 0, 0 };
+	size_t w, ci;
+	uint64_t bits;
 	int d;
 
-	if (p->kc.row[pi] != p->kc.epoch) {
-		s = snapshot_of(&p->kc, p->kc.row[pi]);
-		if (!s)
-			return P2PDMA_MAP_UNKNOWN;
-		idx = s->idx;
+	for (w = 0; w < row_words(kc->n); w++)
+		for (bits = kc->row[pi][w]; bits; bits &= bits - 1) {
+			ci = w * P2PDMA_KC_BITS + (size_t)__builtin_ctzll(bits);
+			if (over_find(kc, (uint32_t)pi, (uint32_t)ci))
+				continue;
+			if (!over_grow(kc))
+				return false;
+			o.ci = (uint32_t)ci;
+			o.type = (uint32_t)p2pdma_pair_type(p, o.pi, o.ci, &d) + 1;
+			over_put(kc, &o);
+		}
+	return true;
+}
+
+/*
+ * The index is about to be dropped for a new fabric generation: what the
+ * kernel cached under it stays as it was, so freeze it; a hot-plug drops
+ * every row instead.
+ */
+void p2pdma_kcache_keep(struct p2pdma_policy *p, size_t new_n)
+{
+	struct p2pdma_kcache *kc = &p->kc;
+	size_t pi;
+
+	if (new_n != p->n || kc->n != p->n) {
+		drop_rows(kc);
+		return;
 	}
-	return p2pdma_pair_type(idx, (uint32_t)pi, (uint32_t)ci, &d);
+	for (pi = 0; pi < kc->n; pi++)
+		if (kc->row[pi] && !freeze_row(p, pi)) {
+			drop_rows(kc);	/* forget rather than answer from a wrong index */
+			return;
+		}
 }
 
 enum p2pdma_map_type p2pdma_kcache_answer(struct p2pdma_policy *p, size_t pi, size_t ci)
 {
 	const struct p2pdma_kover *o;
+	int d;
 
-	if (!p2pdma_kcache_has_row(p, pi))
+	if (!p2pdma_kcache_row(p, pi) || !asked(&p->kc, pi, ci))
 		return P2PDMA_MAP_UNKNOWN;
 	o = over_find(&p->kc, (uint32_t)pi, (uint32_t)ci);
 	if (o)
 		return (enum p2pdma_map_type)(o->type - 1);
-	return row_answer(p, pi, ci);
+	return p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
 }
 
 void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
@@ -255,15 +233,23 @@ void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
 {
 	struct p2pdma_kcache *kc = &p->kc;
 	struct p2pdma_kover o = { (uint32_t)pi, (uint32_t)ci, (uint32_t)t + 1 }, *old;
+	uint64_t *row = p2pdma_kcache_start_row(p, pi);
+	int d;
 
-	p2pdma_kcache_start_row(p, pi);
-	if (!p2pdma_kcache_has_row(p, pi))
+	if (!row)
 		return;
 	old = over_find(kc, o.pi, o.ci);
 	if (old)
 		over_remove(kc, old);
-	if (row_answer(p, pi, ci) != t && over_grow(kc))
+	if (p2pdma_pair_type(p, o.pi, o.ci, &d) == t) {
+		row[ci / P2PDMA_KC_BITS] |= UINT64_C(1) << (ci % P2PDMA_KC_BITS);
+	} else if (over_grow(kc)) {
+		row[ci / P2PDMA_KC_BITS] |= UINT64_C(1) << (ci % P2PDMA_KC_BITS);
 		over_put(kc, &o);
+	} else {
+		/* No room for the new answer: the pair is not known any more. */
+		row[ci / P2PDMA_KC_BITS] &= ~(UINT64_C(1) << (ci % P2PDMA_KC_BITS));
+	}
 }
 
 void p2pdma_kcache_forget(struct p2pdma_policy *p, size_t pi)
@@ -271,9 +257,11 @@ void p2pdma_kcache_forget(struct p2pdma_policy *p, size_t pi)
 	struct p2pdma_kcache *kc = &p->kc;
 	size_t i;
 
-	if (!p2pdma_kcache_has_row(p, pi))
+	if (!p2pdma_kcache_row(p, pi))
 		return;
-	end_row(kc, pi);
+	free(kc->row[pi]);
+	kc->row[pi] = NULL;
+	kc->nr_rows--;
 	for (i = 0; kc->nr_over && i < kc->over_cap; i++)
 		/* A removal may shift a later entry into slot i: look again. */
 		while (kc->over[i].type && kc->over[i].pi == pi)

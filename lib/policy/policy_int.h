@@ -61,16 +61,13 @@ enum p2pdma_tri {
 };
 
 /*
- * The kernel's verdict cache in O(n): per provider, the index epoch at
- * which its cache row was started (the kernel's map_types xarray); the
- * row answers every client as of that epoch, from the index kept for it
- * (@snap), except the pairs a distance call rewrote later (@over).
+ * The kernel's verdict cache (kcache.c): per provider that was asked, a
+ * bitmap of the clients asked (the pairs the kernel's map_types xarray
+ * holds); an asked pair answers from @over when its stored answer is not
+ * the current index's (written before a fabric change, or a distance
+ * rewrite), else from the current index.
  */
-struct p2pdma_ksnap {
-	uint32_t epoch;
-	size_t rows;			/* providers whose row is at @epoch */
-	struct p2pdma_policy *idx;	/* the index as it was then */
-};
+#define P2PDMA_KC_BITS 64		/* clients per word of a row */
 
 struct p2pdma_kover {
 	uint32_t pi, ci;
@@ -78,12 +75,9 @@ struct p2pdma_kover {
 };
 
 struct p2pdma_kcache {
-	uint32_t epoch;			/* of the current index, from 1 */
-	uint32_t *row;			/* per provider: its row's epoch, 0: none */
-	size_t n;			/* entries of @row */
-	size_t cur_rows;		/* rows at the current epoch */
-	struct p2pdma_ksnap *snap;
-	size_t nr_snap;
+	uint64_t **row;			/* per provider: clients asked, NULL: none */
+	size_t n;			/* entries of @row, bits of a row */
+	size_t nr_rows;			/* rows allocated */
 	struct p2pdma_kover *over;	/* open addressing, power-of-two size */
 	size_t over_cap, nr_over;
 };
@@ -326,8 +320,8 @@ bool p2pdma_class_is_nic(uint32_t class_code);
 /* kcache.c: the kernel's cache (verdict.c, pair.c and choose.c fill it). */
 void p2pdma_cache_store_kernel(struct p2pdma_policy *p, size_t pi, size_t ci,
 			       enum p2pdma_map_type t);
-/* The provider's row is started: the kernel cached its first pair now. */
-void p2pdma_kcache_start_row(struct p2pdma_policy *p, size_t pi);
+/* The provider's row, started (empty) if it had none; NULL when out of memory. */
+uint64_t *p2pdma_kcache_start_row(struct p2pdma_policy *p, size_t pi);
 /* index.c calls this before it drops an index for a new generation of @new_n. */
 void p2pdma_kcache_keep(struct p2pdma_policy *p, size_t new_n);
 void p2pdma_kcache_free(struct p2pdma_policy *p);
@@ -336,16 +330,28 @@ enum p2pdma_map_type p2pdma_kcache_answer(struct p2pdma_policy *p, size_t pi, si
 /* The provider's driver was unbound: its row and rewrites go. */
 void p2pdma_kcache_forget(struct p2pdma_policy *p, size_t pi);
 size_t p2pdma_kcache_bytes(const struct p2pdma_policy *p);
-/* index.c: hand the index arrays over to @dst (a snapshot); free one. */
-void p2pdma_index_move(struct p2pdma_policy *dst, struct p2pdma_policy *src);
-void p2pdma_index_free(struct p2pdma_policy *p);
-/* Bytes the policy holds: index, kernel cache, snapshots. */
+/* Bytes the policy holds: index and kernel cache. */
 size_t p2pdma_policy_bytes(const struct p2pdma_policy *p);
 
-/* The kernel's row for @pi exists and is for this index's functions. */
-static inline bool p2pdma_kcache_has_row(const struct p2pdma_policy *p, size_t pi)
+/* The kernel's row for @pi if it has one for this index's functions. */
+static inline uint64_t *p2pdma_kcache_row(const struct p2pdma_policy *p, size_t pi)
 {
-	return p->kc.n == p->n && p->kc.row[pi];
+	return p->kc.n == p->n && p->kc.row ? p->kc.row[pi] : NULL;
+}
+
+/*
+ * A DMA mapping asked the kernel for this pair: it computes and stores the
+ * verdict if the pair is not cached yet, else it reads the cache; either
+ * way the pair is cached from now on.  One bit, set whatever it was.
+ */
+static inline void p2pdma_kcache_ask(struct p2pdma_policy *p, size_t pi, size_t ci)
+{
+	uint64_t *row = p2pdma_kcache_row(p, pi);
+
+	if (__builtin_expect(!row, 0))
+		row = p2pdma_kcache_start_row(p, pi);
+	if (row)
+		row[ci / P2PDMA_KC_BITS] |= UINT64_C(1) << (ci % P2PDMA_KC_BITS);
 }
 
 /* explain.c / fix.c */

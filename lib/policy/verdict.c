@@ -170,10 +170,11 @@ static inline bool pair_index(const struct p2pdma_policy *p, const struct p2pdma
 
 /*
  * Straight from the index: an answer costs what the index costs.  The
- * kernel's DMA-mapping path fills its cache only when empty: that is
- * the provider's row starting, one word (kcache.c), for a provider with
- * p2pdma state.  The rare paths are
- * out of line so that the common one stays short.
+ * kernel's DMA-mapping path stores a pair's verdict the first time the
+ * pair is computed, and only for a provider with p2pdma state; here that
+ * is one bit in the provider's row (kcache.c), whose answer the current
+ * index gives until the fabric changes.  Starting a row is out of line
+ * so that the common path stays short.
  */
 enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 				     const struct p2pdma_function *provider,
@@ -191,9 +192,8 @@ enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 	if (__builtin_expect(!pair_index(p, provider, client, &pi, &ci), 0))
 		return P2PDMA_MAP_NOT_SUPPORTED;
 	/* Only a provider with p2pdma state has a cache in the kernel. */
-	if (__builtin_expect(!p2pdma_kcache_has_row(p, pi), 0) &&
-	    provider->p2pmem.present)
-		p2pdma_kcache_start_row(p, pi);
+	if (__builtin_expect(provider->p2pmem.present, 0))
+		p2pdma_kcache_ask(p, pi, ci);
 	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
 	if (distance)
 		*distance = d;

@@ -6,10 +6,12 @@
  * is unbound (KERNEL-FACTS 3.3).  On q35-switches (hand-worked in
  * test_whatif.c): 03:00.0 -> 04:00.1 is BUS_ADDR, NOT_SUPPORTED once
  * 02:01.0 redirects (ACS Control 0x0020); 07:00.0 -> 08:00.0 is
- * NOT_SUPPORTED, BUS_ADDR after pci=disable_acs_redir=0000:06:01.0.
- * Rows started in different epochs keep answering as of their own
- * epoch across several changes; rewrites are kept per pair and go with
- * the provider's row.
+ * NOT_SUPPORTED, BUS_ADDR after pci=disable_acs_redir=0000:06:01.0;
+ * 03:00.0 -> 04:00.0 (the NIC's other function, no ACS of its own, the
+ * same path through 02:00.0 and 02:01.0) answers as 03:00.0 -> 04:00.1.
+ * Each pair keeps the answer of the epoch in which the kernel stored it,
+ * across several changes; a pair never asked has none, even when its
+ * provider has other pairs cached; rewrites go with the provider.
  */
 #include "policy_test.h"
 #include "policy_int.h"
@@ -55,6 +57,8 @@ static void test_rows_keep_their_epoch(void **state)
 	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_UNKNOWN);
 	assert_int_equal(ask(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
 	assert_int_equal(ask(&t, "07:00.0", "08:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	/* 03:00.0 has a cache now, but the kernel never computed this pair. */
+	assert_int_equal(cached(&t, "03:00.0", "07:00.0"), P2PDMA_MAP_UNKNOWN);
 	bytes = p2pdma_policy_bytes(t.p);
 
 	/* Epoch 2: 02:01.0 redirects; the kernel still says BUS_ADDR. */
@@ -74,8 +78,10 @@ static void test_rows_keep_their_epoch(void **state)
 	assert_int_equal(cached(&t, "07:00.0", "08:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
 	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
 	assert_int_equal(cached(&t, "04:00.1", "03:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
-	/* Two old indices are kept (epochs 1 and 2), for the rows that need them. */
-	assert_int_equal(t.p->kc.nr_snap, 2);
+	/*
+	 * The kernel's answers from before the changes are kept per pair
+	 * (no old fabric is kept), which costs memory.
+	 */
 	assert_true(p2pdma_policy_bytes(t.p) > bytes);
 
 	/* A distance call (the full verdict) rewrites one pair only. */
@@ -91,9 +97,45 @@ static void test_rows_keep_their_epoch(void **state)
 	p2pdma_policy_forget_provider(t.p, pt_fn(&t, "07:00.0"));
 	p2pdma_policy_forget_provider(t.p, pt_fn(&t, "03:00.0"));
 	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_UNKNOWN);
-	/* No row needs an old epoch any more: their indices are gone. */
-	assert_int_equal(t.p->kc.nr_snap, 0);
+	/* The kept answers went with their providers. */
+	assert_int_equal(t.p->kc.nr_over, 0);
 	p2pdma_whatif_report_free(r);
+	pt_close(&t);
+}
+
+/*
+ * The kernel stores each pair when that pair is first computed, not when
+ * the provider's first pair was: 03:00.0 (published p2pmem) asked for
+ * 04:00.1 in epoch 1 (BUS_ADDR) and for 04:00.0 only in epoch 2, when
+ * 02:01.0 redirects (NOT_SUPPORTED).  After 02:01.0 is put back both
+ * pairs would be BUS_ADDR if computed now, but the kernel answers each
+ * from its own epoch.
+ */
+static void test_pair_keeps_its_own_epoch(void **state)
+{
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	assert_true(pt_fn(&t, "03:00.0")->p2pmem.present);
+	assert_int_equal(ask(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_UNKNOWN);
+
+	set_ctrl(&t, "02:01.0", 0x0020);
+	assert_int_equal(ask(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
+
+	set_ctrl(&t, "02:01.0", 0x0000);
+	assert_int_equal(p2pdma_map_type(t.p, pt_fn(&t, "03:00.0"), pt_fn(&t, "04:00.0"), NULL),
+			 P2PDMA_MAP_BUS_ADDR);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
+	/* Asked again: the kernel reads its cache and stores nothing new. */
+	assert_int_equal(ask(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_BUS_ADDR);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.0"), P2PDMA_MAP_NOT_SUPPORTED);
+	/* Never asked in any epoch. */
+	assert_int_equal(cached(&t, "03:00.0", "04:00.2"), P2PDMA_MAP_UNKNOWN);
 	pt_close(&t);
 }
 
@@ -148,6 +190,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_keep_their_epoch),
+		cmocka_unit_test(test_pair_keeps_its_own_epoch),
 		cmocka_unit_test(test_many_rewrites),
 	};
 
