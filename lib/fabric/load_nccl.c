@@ -579,6 +579,12 @@ static void keep_first_error(void *data, xmlErrorPtr xe)
 		first_error.msg[--n] = '\0';
 }
 
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static int parse_error(struct nccl_doc *d, xmlParserCtxtPtr ctxt, struct p2pdma_error *e)
 {
 	const xmlError *xe = xmlCtxtGetLastError(ctxt);
@@ -600,7 +606,9 @@ int p2pdma_nccl_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 		.log = opts ? opts->log : NULL,
 		.log_arg = opts ? opts->log_arg : NULL,
 	};
+	xmlGenericErrorFunc saved_err;
 	xmlParserCtxtPtr ctxt;
+	void *saved_ctx;
 	xmlDocPtr doc;
 	int ret;
 
@@ -613,11 +621,25 @@ int p2pdma_nccl_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 	first_error.seen = false;
 	ctxt->sax->serror = keep_first_error;
 	/* No network, no DTD loading, no entity expansion, no messages on stderr. */
+	/* Encoding errors go to libxml2's generic handler (stderr) whatever the options. */
+	saved_err = xmlGenericError;
+	saved_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				XML_PARSE_BIG_LINES);
+	xmlSetGenericErrorFunc(saved_ctx, saved_err);
 	if (!doc) {
 		ret = parse_error(&d, ctxt, e);
+	} else if (doc->intSubset || doc->extSubset) {
+		/*
+		 * NCCL never writes a DTD, and entities declared in one make
+		 * every attribute read expand them (quadratic in libxml2).
+		 */
+		ret = p2pdma_fail(e, -EINVAL,
+				  "%s: XML: a <!DOCTYPE> declaration; NCCL topology files have none",
+				  name);
+		xmlFreeDoc(doc);
 	} else if (!xmlDocGetRootElement(doc)) {
 		ret = p2pdma_fail(e, -EINVAL, "%s: no root element", name);
 		xmlFreeDoc(doc);

@@ -1012,6 +1012,7 @@ static void report_acs(struct sysfs_load *l)
 		[P2PDMA_CFG_MISSING] = "the tree has no config file",
 		[P2PDMA_CFG_UNPRIVILEGED] = "config space was read without root (64 bytes)",
 		[P2PDMA_CFG_NO_EXTENDED] = "config space stops at 256 bytes (no extended capabilities)",
+		[P2PDMA_CFG_CUT] = "the ACS capability runs past the end of config space",
 		[P2PDMA_CFG_NOT_ANSWERING] = "config space reads as all ones (device not answering)",
 	};
 	struct p2pdma_buf b = { 0 };
