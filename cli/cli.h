@@ -32,6 +32,9 @@ struct cli_command {
 /* Load the machine named by -i (or the live one); prints the error itself. */
 struct p2pdma_fabric *cli_load(const struct cli *cli);
 
+/* SIGINT/SIGTERM/SIGHUP remove the library's temporary files first. */
+void cli_catch_signals(void);
+
 /* "p2pdma: error: ..." on stderr; returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report a library error; returns EXIT_USAGE. */

@@ -402,6 +402,14 @@ int p2pdma_fabric_write_tree(const struct p2pdma_fabric *f, char **out,
 int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e);
 
+/*
+ * Remove the temporary files a capture or a tarball load in progress has
+ * made (the unfinished capture beside its destination, the unpacked
+ * tarball under $TMPDIR).  Async-signal-safe: for a program's SIGINT and
+ * SIGTERM handlers; the library installs none.
+ */
+void p2pdma_remove_temp(void);
+
 /* Graphviz DOT ------------------------------------------------------- */
 
 /* How a path is coloured: the policy's verdict for it. */

@@ -31,7 +31,6 @@
 
 /* Real hierarchies are a dozen levels deep at most; a loop copied as directories is not. */
 #define SYSFS_MAX_DEPTH		64
-#define SYSFS_FILE_MAX		(1024 * 1024)	/* cpuinfo of a big machine, cmdline */
 
 struct pending_pf {
 	struct p2pdma_function *vf;
@@ -808,14 +807,14 @@ static int open_proc(struct sysfs_load *l, int *pfd)
 static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char **buf,
 			  size_t *len)
 {
-	int ret = p2pdma_read_all_at(pfd, name, SYSFS_FILE_MAX, buf, len);
+	int ret = p2pdma_read_all_at(pfd, name, P2PDMA_PROC_FILE_MAX, buf, len);
 
 	if (ret == -ENOENT)
 		return 1;
 	if (ret == -ELOOP)
 		return fail_at(l, name, -EINVAL, "a symbolic link where /proc has a file");
 	if (ret == -EFBIG)
-		return fail_at(l, name, -EINVAL, "longer than %d bytes", SYSFS_FILE_MAX);
+		return fail_at(l, name, -EINVAL, "longer than %d bytes", P2PDMA_PROC_FILE_MAX);
 	if (ret)
 		return fail_at(l, name, ret, "cannot read: %s", strerror(-ret));
 	return 0;
@@ -1113,7 +1112,7 @@ int p2pdma_load_sysfs(struct p2pdma_fabric *f, const char *path,
 	} else {
 		static const struct p2pdma_unpack_opts unpack = {
 			P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES,
-			p2pdma_sysfs_wanted,
+			p2pdma_sysfs_wanted, 0,
 		};
 
 		ret = p2pdma_archive_extract(path, &unpack, &tmp, e);
