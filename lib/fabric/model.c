@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readfile.h"
+#include "sysfs_attr.h"
 #include "util.h"
 
 struct p2pdma_fabric *p2pdma_fabric_new(void)
@@ -51,6 +53,25 @@ void p2pdma_function_init(struct p2pdma_function *fn)
 	fn->numa_node = -1;
 }
 
+/*
+ * A host bridge is named as sysfs names it, "pci" DOMAIN ":" BUS, for its
+ * own domain and bus.  Names reach DOT, JSON and terminals: nothing else
+ * may get in (a quote in one once let a JSON file inject DOT attributes).
+ */
+static int check_hb_name(const char *name, uint32_t domain, uint8_t bus,
+			 struct p2pdma_error *e)
+{
+	uint32_t d;
+	uint8_t b;
+	char shown[48];
+
+	if (p2pdma_sysfs_parse_hb_name(name, &d, &b) && d == domain && b == bus)
+		return 0;
+	return p2pdma_fail(e, -EINVAL, "host bridge name '%s' is not pci%04x:%02x",
+			   p2pdma_excerpt(shown, sizeof(shown), name, strlen(name), 32),
+			   domain, bus);
+}
+
 int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 				  uint32_t domain, uint8_t bus,
 				  struct p2pdma_host_bridge **out,
@@ -59,6 +80,7 @@ int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 	struct p2pdma_host_bridge *hb;
 	char defname[32];
 	size_t i;
+	int ret;
 
 	for (i = 0; i < f->nr_hbs; i++)
 		if (f->hbs[i]->domain == domain && f->hbs[i]->bus == bus)
@@ -69,6 +91,9 @@ int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 		snprintf(defname, sizeof(defname), "pci%04x:%02x", domain, bus);
 		name = defname;
 	}
+	ret = check_hb_name(name, domain, bus, e);
+	if (ret)
+		return ret;
 	hb = calloc(1, sizeof(*hb));
 	if (!hb || !(hb->name = strdup(name)))
 		goto nomem;

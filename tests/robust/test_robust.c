@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "sysfs_builder.h"
+#include "tarball.h"
 
 #define P tu_p2pdma_bin()
 /* Seconds and KiB of address space every command gets (ASan needs room). */
@@ -190,14 +193,268 @@ static void test_15_xml_one_line(void **state)
 	free(f);
 }
 
+/* Load @path as a sysfs tree or capture through the library; the return code. */
+static int lib_load(const char *path, struct p2pdma_error *e)
+{
+	struct p2pdma_load_opts o = { .path = path, .format = P2PDMA_INPUT_SYSFS };
+	struct p2pdma_fabric *f = NULL;
+	int ret = p2pdma_fabric_load(&o, &f, e);
+
+	p2pdma_fabric_free(f);
+	return ret;
+}
+
+static char *capture_of(const char *root, const char *name)
+{
+	struct p2pdma_error e = { 0 };
+	char *out;
+
+	assert_true(asprintf(&out, "%s/%s", root, name) > 0);
+	if (p2pdma_capture(root, out, NULL, NULL, &e))
+		fail_msg("capture: %s", e.reason);
+	return out;
+}
+
+/*
+ * #3: a capture cut at any 512-byte boundary before its end-of-archive
+ * marker is refused, never loaded as a smaller machine.
+ */
+static void test_03_truncated_tar(void **state)
+{
+	char *root = base_tree(), *tar = capture_of(root, "../cut-src.tar"), *cut;
+	struct p2pdma_error e = { 0 };
+	size_t len, end, at;
+	char *bytes = tu_read_file(tar, &len);
+
+	(void)state;
+	assert_non_null(bytes);
+	assert_int_equal(lib_load(tar, &e), 0);
+	/* The marker starts at the first zero block after the last byte in use. */
+	for (end = len; end && !bytes[end - 1]; end--)
+		;
+	end = (end + 511) / 512 * 512;
+	assert_true(asprintf(&cut, "%s.cut", tar) > 0);
+	for (at = 512; at <= end; at += 512) {
+		assert_int_equal(tu_write_file(cut, bytes, at), 0);
+		if (lib_load(cut, &e) == 0)
+			fail_msg("cut at %zu of %zu bytes loaded", at, len);
+	}
+	assert_non_null(strstr(e.reason, "no end-of-archive marker"));
+	unlink(cut);
+	unlink(tar);
+	free(cut);
+	free(tar);
+	free(bytes);
+	drop_tree(root);
+}
+
+/* #4: 20 GB of zeros in a skipped entry, 122 KB of bzip2: refused at once. */
+static void test_04_bomb_in_skipped_entry(void **state)
+{
+	char *f = data("bomb20g.tar.bz2");
+	struct run r = run("-i %s topo", f);
+
+	(void)state;
+	assert_refused(&r, 2, "refusing to unpack more than 1024 MiB");
+	free(f);
+}
+
+/* #5: a 1,024-CPU cpuinfo (2 KiB a CPU) loads, live and from its capture. */
+static void test_05_big_cpuinfo(void **state)
+{
+	char *root = base_tree(), *tar, *one;
+	struct p2pdma_error e = { 0 };
+	size_t i, n = 0;
+	char *buf = malloc(1024 * 2048 + 1);
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < 1024; i++) {
+		int k = snprintf(buf + n, 2049, "processor\t: %zu\nvendor_id\t: AuthenticAMD\n"
+				 "cpu family\t: 25\nmodel\t\t: 17\nflags\t\t: ", i);
+
+		assert_true(asprintf(&one, "%*s\n\n", 2048 - k - 2, "x") > 0);
+		memcpy(buf + n + k, one, strlen(one));
+		n += (size_t)k + strlen(one);
+		free(one);
+	}
+	sb_write(root, "proc/cpuinfo", buf, n);
+	assert_true(n >= 2 << 20);
+	if (lib_load(root, &e))
+		fail_msg("%s", e.reason);
+	tar = capture_of(root, "../big-cpu.tar");
+	if (lib_load(tar, &e))
+		fail_msg("%s", e.reason);
+	unlink(tar);
+	free(tar);
+	free(buf);
+	drop_tree(root);
+}
+
+/* #6: what the loader refuses in a tree, capture refuses (and writes nothing). */
+static void test_06_capture_refuses_what_load_refuses(void **state)
+{
+	char *root = base_tree(), *out;
+	struct p2pdma_error e = { 0 };
+
+	(void)state;
+	sb_remove(root, "proc/cpuinfo");
+	sb_symlink(root, "proc/cpuinfo", "/proc/cpuinfo");
+	assert_int_not_equal(lib_load(root, &e), 0);
+	assert_true(asprintf(&out, "%s/../refused.tar", root) > 0);
+	assert_int_not_equal(p2pdma_capture(root, out, NULL, NULL, &e), 0);
+	assert_non_null(strstr(e.reason, "capture refused"));
+	assert_non_null(strstr(e.reason, "cpuinfo"));
+	assert_int_equal(access(out, F_OK), -1);
+	free(out);
+	drop_tree(root);
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	p2pdma_remove_temp();
+	_exit(0);
+}
+
+/* #17: an unpacked capture is removed by p2pdma_remove_temp() from a SIGTERM handler. */
+static void test_17_temp_removed_on_signal(void **state)
+{
+	char *root = base_tree(), *tar = capture_of(root, "../sig.tar");
+	struct p2pdma_error e = { 0 };
+	int fds[2], status;
+	char dir[4096] = "";
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		char *d;
+
+		signal(SIGTERM, on_term);
+		if (p2pdma_archive_extract(tar, NULL, &d, &e))
+			_exit(1);
+		if (write(fds[1], d, strlen(d)) < 0)
+			_exit(1);
+		close(fds[1]);
+		raise(SIGTERM);
+		_exit(2);
+	}
+	close(fds[1]);
+	n = read(fds[0], dir, sizeof(dir) - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(n > 0);
+	dir[n] = '\0';
+	if (!access(dir, F_OK))
+		fail_msg("%s is still there", dir);
+	unlink(tar);
+	free(tar);
+	drop_tree(root);
+}
+
+/* #18: the capture file honours the umask (077: 0600). */
+static void test_18_capture_umask(void **state)
+{
+	char *root = base_tree(), *out;
+	struct stat st;
+	int status;
+
+	(void)state;
+	assert_true(asprintf(&out, "%s/../umask.tar.gz", root) > 0);
+	status = tu_run(NULL, NULL, "umask 077; %s capture %s --root %s", P, out, root);
+	assert_int_equal(status, 0);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(out);
+	free(out);
+	drop_tree(root);
+}
+
+/* #19: the cap on unpacked files refuses an archive at the file over it. */
+static void test_19_file_cap(void **state)
+{
+	char *root = base_tree(), *tar = capture_of(root, "../many.tar"), *d = NULL;
+	struct p2pdma_unpack_opts few = { 1 << 20, 1000, NULL, 10 };
+	struct p2pdma_error e = { 0 };
+
+	(void)state;
+	assert_int_equal(p2pdma_archive_extract(tar, &few, &d, &e), -EFBIG);
+	assert_non_null(strstr(e.reason, "more than 10 files"));
+	assert_null(d);
+	few.max_files = 0;		/* the default: plenty for this capture */
+	assert_int_equal(p2pdma_archive_extract(tar, &few, &d, &e), 0);
+	assert_int_equal(p2pdma_rmtree(d), 0);
+	free(d);
+	unlink(tar);
+	free(tar);
+	drop_tree(root);
+}
+
+/* #7: a p2pmem pool of 0 B holds nothing: alloc says no (1). */
+static void test_07_pool_of_zero(void **state)
+{
+	char *f = data("p2pmem-size0-avail0.json");
+	struct run r = run("-i %s alloc 0000:01:00.0 12M", f);
+
+	(void)state;
+	assert_refused(&r, 1, "p2pmem pool is 0 B");
+	free(f);
+}
+
+/* #9: a host bridge name that would inject DOT attributes is refused at load. */
+static void test_09_host_bridge_names(void **state)
+{
+	static const char *const files[] = { "dotinj4.json", "dotinj.json" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		char *f = data(files[i]);
+		struct run r = run("-i %s topo --dot", f);
+
+		assert_string_equal(r.out, "");
+		assert_refused(&r, 2, "$.host_bridges[0]: host bridge name");
+		free(f);
+	}
+}
+
+/* #24: "the pool cannot hold the buffer" is 1 in map as in alloc, host RAM too. */
+static void test_24_same_no(void **state)
+{
+	struct run r;
+
+	(void)state;
+	r = run("-i builtin:dual-xeon-8gpu alloc 0000:b6:00.0 1G");
+	assert_refused(&r, 1, "larger than its p2pmem pool");
+	r = run("-i builtin:dual-xeon-8gpu map --client 0000:b3:00.0 p2p:0000:b6:00.0:1G");
+	assert_refused(&r, 1, "larger than its p2pmem pool");
+	r = run("-i builtin:dual-xeon-8gpu map --client 0000:b3:00.0 host:1T");
+	assert_refused(&r, 1, "host RAM");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_01_nccl_entities),
 		cmocka_unit_test(test_02_no_reads_outside),
+		cmocka_unit_test(test_03_truncated_tar),
+		cmocka_unit_test(test_04_bomb_in_skipped_entry),
+		cmocka_unit_test(test_05_big_cpuinfo),
+		cmocka_unit_test(test_06_capture_refuses_what_load_refuses),
+		cmocka_unit_test(test_07_pool_of_zero),
 		cmocka_unit_test(test_08_kernel_walk),
 		cmocka_unit_test(test_08_first_acs_in_text),
+		cmocka_unit_test(test_09_host_bridge_names),
 		cmocka_unit_test(test_15_xml_one_line),
+		cmocka_unit_test(test_17_temp_removed_on_signal),
+		cmocka_unit_test(test_18_capture_umask),
+		cmocka_unit_test(test_19_file_cap),
+		cmocka_unit_test(test_24_same_no),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
