@@ -437,6 +437,60 @@ static void test_24_same_no(void **state)
 	assert_refused(&r, 1, "host RAM");
 }
 
+/*
+ * #10: 100,000 RAM ranges (6 MB of JSON, 6 s when the check was
+ * quadratic) load within the 5 s limit, in either order.
+ */
+static void test_10_many_ram_ranges(void **state)
+{
+	char *dir = tu_mkdtemp(), *path, *json;
+	const size_t n = 100000;
+	size_t len = 0, i, k;
+	struct run r;
+
+	(void)state;
+	json = malloc(n * 80 + 1024);
+	assert_non_null(json);
+	for (k = 0; k < 2; k++) {
+		len = (size_t)sprintf(json, "{ \"format\": \"p2pdma-machine\", \"version\": 1, "
+				      "\"cpu\": { \"vendor\": \"GenuineIntel\", \"family\": 6, \"model\": 85 }, "
+				      "\"cmdline\": \"\", \"iommu_groups\": [], \"host_bridges\": [], \"ram\": [");
+		for (i = 0; i < n; i++) {
+			size_t at = k ? n - 1 - i : i;
+
+			len += (size_t)sprintf(json + len, "%s{ \"start\": \"0x%llx\", \"size\": 4096, \"numa_node\": 0 }",
+					       i ? ", " : "",
+					       (unsigned long long)(0x100000000ULL + at * 0x2000));
+		}
+		len += (size_t)sprintf(json + len, "] }\n");
+		assert_true(asprintf(&path, "%s/ram%zu.json", dir, k) > 0);
+		assert_int_equal(tu_write_file(path, json, len), 0);
+		r = run("-i %s topo --json", path);
+		if (r.status != 0)
+			fail_msg("exit %d: %s", r.status, r.err);
+		run_free(&r);
+		free(path);
+	}
+	free(json);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* #16: overlapping BARs are refused at load, naming the file and both BARs. */
+static void test_16_bar_overlap_at_load(void **state)
+{
+	char *a = data("bars-overlap-same-fn.json"), *b = data("bars-cross-fn-overlap-p2pmem.json");
+	struct run r;
+
+	(void)state;
+	r = run("-i %s topo", a);
+	assert_refused(&r, 2, "bars-overlap-same-fn.json: 0000:01:00.0 BAR 2 [0xd0001000-0xd0004fff] overlaps 0000:01:00.0 BAR 0");
+	r = run("-i %s check 0000:01:00.0 0000:04:00.0", b);
+	assert_refused(&r, 2, "bars-cross-fn-overlap-p2pmem.json: 0000:04:00.0 BAR 0");
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,7 +504,9 @@ int main(void)
 		cmocka_unit_test(test_08_kernel_walk),
 		cmocka_unit_test(test_08_first_acs_in_text),
 		cmocka_unit_test(test_09_host_bridge_names),
+		cmocka_unit_test(test_10_many_ram_ranges),
 		cmocka_unit_test(test_15_xml_one_line),
+		cmocka_unit_test(test_16_bar_overlap_at_load),
 		cmocka_unit_test(test_17_temp_removed_on_signal),
 		cmocka_unit_test(test_18_capture_umask),
 		cmocka_unit_test(test_19_file_cap),
