@@ -2,6 +2,7 @@
 /*
  * The fabric model: building, indexing, checking and editing the tree.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,21 @@ nomem:
 	return p2pdma_fail(e, -ENOMEM, "out of memory");
 }
 
+/*
+ * Kernel driver names are C identifiers and a few punctuation marks
+ * ("mlx5_core", "vfio-pci").  They reach terminals and the shell commands
+ * the fix advice prints, so nothing else gets into the model.
+ */
+static bool driver_name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.:+", *s))
+			return false;
+	return true;
+}
+
 int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
 			       struct p2pdma_host_bridge *host,
 			       struct p2pdma_function *parent,
@@ -132,6 +148,18 @@ int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
 				   name, parent->bdf.bus, parent->bdf.dev, parent->bdf.fn);
 	if (tmpl->bdf.dev > 31 || tmpl->bdf.fn > 7)
 		return p2pdma_fail(e, -EINVAL, "%s: device or function out of range", name);
+	if (tmpl->driver && !driver_name_ok(tmpl->driver)) {
+		char shown[48], *c;
+
+		/* Shown as ASCII: a bidi override must not reach the terminal either. */
+		p2pdma_excerpt(shown, sizeof(shown), tmpl->driver, strlen(tmpl->driver), 32);
+		for (c = shown; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				*c = '?';
+		return p2pdma_fail(e, -EINVAL,
+				   "%s: driver '%s' is not a kernel driver name (letters, digits, _ - . : +)",
+				   name, shown);
+	}
 	/* Duplicate addresses are caught by finalize, after sorting. */
 	fn = malloc(sizeof(*fn));
 	if (!fn)

@@ -549,6 +549,79 @@ static void test_11_matrix_streams(void **state)
 	p2pdma_fabric_free(f);
 }
 
+/* #12: every size p2pdma prints reads back, PiB and EiB included. */
+static void test_12_sizes_read_back(void **state)
+{
+	char buf[32];
+	uint64_t v;
+	unsigned int sh;
+
+	(void)state;
+	for (sh = 0; sh < 64; sh++) {
+		p2pdma_size_format(1ULL << sh, buf, sizeof(buf));
+		if (p2pdma_size_parse(buf, &v) || v != 1ULL << sh)
+			fail_msg("'%s' does not read back as 2^%u", buf, sh);
+	}
+	assert_int_equal(p2pdma_size_parse("1 PiB", &v), 0);
+	assert_true(v == 1ULL << 50);
+	assert_int_equal(p2pdma_size_parse("15EiB", &v), 0);
+	assert_true(v == 15ULL << 60);
+	assert_int_equal(p2pdma_size_parse("16 EiB", &v), -ERANGE);
+}
+
+/* #13: integers json-c would clamp are refused where they are; so is a huge seed. */
+static void test_13_json_integers(void **state)
+{
+	static const struct { const char *file, *where; } cases[] = {
+		{ "p2pmem-size-2pow64.json", "p2pmem-size-2pow64.json:153:17: an integer out of range" },
+		{ "big-int.json", "big-int.json:33:23: an integer out of range" },
+		{ "int64-min-1.json", "int64-min-1.json:24:20: an integer out of range" },
+	};
+	struct run r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char *f = data(cases[i].file);
+
+		r = run("-i %s topo", f);
+		assert_refused(&r, 2, cases[i].where);
+		free(f);
+	}
+	r = run("-i builtin:amd-epyc-2gpu find --seed 99999999999999999999999 0000:41:00.0");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--seed"));
+	run_free(&r);
+}
+
+/* #14: what RFC 8259 forbids is refused with line and column; no escapes reach a terminal. */
+static void test_14_strict_json(void **state)
+{
+	static const struct { const char *file, *says; } cases[] = {
+		{ "single-quote.json", ":33:11: a single quote" },
+		{ "ctrl-in-string.json", ":102:28: a control character inside a string" },
+		{ "newline-in-string.json", ":102:28: a control character inside a string" },
+		{ "overlong-utf8.json", ":102:30: bytes that are not well-formed UTF-8" },
+		{ "lone-surrogate.json", ":102:26: a \\u escape of a UTF-16 high surrogate" },
+		{ "driver-with-esc.json", "is not a kernel driver name" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *f = data(cases[i].file);
+		struct run r = run("-i %s topo", f);
+		const char *c;
+
+		for (c = r.err; *c; c++)
+			if (((unsigned char)*c < 0x20 && *c != '\n') || (unsigned char)*c >= 0x80)
+				fail_msg("%s: a raw control or non-ASCII byte 0x%02x in: %s",
+					 cases[i].file, (unsigned char)*c, r.err);
+		assert_refused(&r, 2, cases[i].says);
+		free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +637,9 @@ int main(void)
 		cmocka_unit_test(test_09_host_bridge_names),
 		cmocka_unit_test(test_10_many_ram_ranges),
 		cmocka_unit_test(test_11_matrix_streams),
+		cmocka_unit_test(test_12_sizes_read_back),
+		cmocka_unit_test(test_13_json_integers),
+		cmocka_unit_test(test_14_strict_json),
 		cmocka_unit_test(test_15_xml_one_line),
 		cmocka_unit_test(test_16_bar_overlap_at_load),
 		cmocka_unit_test(test_17_temp_removed_on_signal),
