@@ -129,6 +129,9 @@ struct p2pdma_bar {
 };
 
 /* Link speed in mega-transfers per second: 2500, 5000, 8000, 16000, ... 0 = unknown. */
+/* Link widths are a 6-bit register field (Link Status/Capabilities): 0-63. */
+#define P2PDMA_LINK_WIDTH_MAX	63
+
 struct p2pdma_link {
 	uint32_t speed;
 	uint32_t width;		/* lanes, 0 = unknown */

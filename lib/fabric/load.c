@@ -161,6 +161,10 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 		*out = P2PDMA_INPUT_NCCL;
 		return 0;
 	}
+	if (S_ISFIFO(st.st_mode))
+		return p2pdma_fail(e, -EINVAL,
+				   "%s: a pipe cannot be looked into twice; name its format with --input-format",
+				   path);
 	if (!S_ISREG(st.st_mode))
 		return p2pdma_fail(e, -EINVAL, "%s: not a regular file or directory", path);
 

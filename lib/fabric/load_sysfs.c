@@ -350,11 +350,11 @@ static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg
 		return ret;
 	if (ret && info->link_known)
 		link->max_speed = info->link.max_speed;
-	ret = attr_dec(l, fd, "current_link_width", 0, 255, false, &w);
+	ret = attr_dec(l, fd, "current_link_width", 0, P2PDMA_LINK_WIDTH_MAX, false, &w);
 	if (ret < 0)
 		return ret;
 	link->width = !ret ? (uint32_t)w : info->link_known ? info->link.width : 0;
-	ret = attr_dec(l, fd, "max_link_width", 0, 255, false, &w);
+	ret = attr_dec(l, fd, "max_link_width", 0, P2PDMA_LINK_WIDTH_MAX, false, &w);
 	if (ret < 0)
 		return ret;
 	link->max_width = !ret ? (uint32_t)w : info->link_known ? info->link.max_width : 0;
