@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "loaders.h"
+#include "readfile.h"
 #include "util.h"
 
 static const struct p2pdma_loader loaders[] = {
@@ -161,12 +162,13 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 		*out = P2PDMA_INPUT_NCCL;
 		return 0;
 	}
-	if (S_ISFIFO(st.st_mode))
+	if (S_ISFIFO(st.st_mode) && p2pdma_is_shell_pipe(path))
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: a pipe cannot be looked into twice; name its format with --input-format",
 				   path);
 	if (!S_ISREG(st.st_mode))
-		return p2pdma_fail(e, -EINVAL, "%s: not a regular file or directory", path);
+		return p2pdma_fail(e, -EINVAL, "%s: not a regular file or directory%s", path,
+				   S_ISFIFO(st.st_mode) ? " (a named pipe)" : "");
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -100,6 +100,32 @@ static int nesting_error(struct nccl_doc *d, const xmlNode *n, const char *where
 			   line_of(n), (const char *)n->name, where);
 }
 
+
+/* The elements that make the tree; any other element is read only for its attributes. */
+static bool is_tree(const xmlNode *n)
+{
+	return is(n, "pci") || is(n, "cpu") || is(n, "gpu") || is(n, "nic") || is(n, "system");
+}
+
+/*
+ * Nothing below @n (an element the walk does not descend into) may be a
+ * tree element: a <pci> inside <foo> or <net> would be dropped silently.
+ */
+static int no_tree_inside(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e)
+{
+	const xmlNode *c;
+	int ret = 0;
+
+	for (c = n->children; c && !ret; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_tree(c))
+			return nesting_error(d, c, (const char *)n->name, e);
+		ret = no_tree_inside(d, c, e);
+	}
+	return ret;
+}
+
 /* An attribute as a NUL-terminated string (xmlFree it), or NULL. */
 static char *attr(const xmlNode *n, const char *name)
 {
@@ -132,7 +158,13 @@ static int hex_attr(struct nccl_doc *d, const xmlNode *n, const char *name,
 	p = v;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	if (p2pdma_parse_u64(p, 16, &x) || x > max)
+	/*
+	 * NCCL copies class from sysfs, "0x060400"; without the prefix a
+	 * "197120" could be decimal (0x030200), so only the prefixed form is read.
+	 */
+	if (p == v && !strcmp(name, "class"))
+		ret = attr_error(d, n, name, v, "a class code is written 0xCCSSPP, as sysfs has it", e);
+	else if (p2pdma_parse_u64(p, 16, &x) || x > max)
 		ret = attr_error(d, n, name, v, "not a hex number in range", e);
 	else
 		*out = (unsigned long)x;
@@ -293,10 +325,9 @@ static int walk_gpu(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 	const xmlNode *c;
 
 	for (c = n->children; c; c = c->next)
-		if (is(c, "pci") || is(c, "cpu") || is(c, "gpu") || is(c, "nic") ||
-		    is(c, "net") || is(c, "system"))
+		if (is_tree(c) || is(c, "net"))
 			return nesting_error(d, c, "gpu", e);
-	return 0;
+	return no_tree_inside(d, n, e);
 }
 
 static int walk_nic(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e)
@@ -304,10 +335,9 @@ static int walk_nic(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 	const xmlNode *c;
 
 	for (c = n->children; c; c = c->next)
-		if (is(c, "pci") || is(c, "cpu") || is(c, "gpu") || is(c, "nic") ||
-		    is(c, "system"))
+		if (is_tree(c))
 			return nesting_error(d, c, "nic", e);
-	return 0;
+	return no_tree_inside(d, n, e);
 }
 
 static int pci_child(struct nccl_doc *d, const xmlNode *c, long self, int numa,
@@ -331,7 +361,7 @@ static int pci_child(struct nccl_doc *d, const xmlNode *c, long self, int numa,
 	}
 	if (is(c, "cpu") || is(c, "net") || is(c, "system"))
 		return nesting_error(d, c, "pci", e);
-	return 0;
+	return c->type == XML_ELEMENT_NODE ? no_tree_inside(d, c, e) : 0;
 }
 
 static int walk_pci(struct nccl_doc *d, const xmlNode *n, long parent, int numa,
@@ -360,6 +390,8 @@ static int walk_cpu(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 			ret = walk_nic(d, c, e);	/* a NIC not on PCI */
 		else if (is(c, "cpu") || is(c, "gpu") || is(c, "net") || is(c, "system"))
 			ret = nesting_error(d, c, "cpu", e);
+		else if (c->type == XML_ELEMENT_NODE)
+			ret = no_tree_inside(d, c, e);
 	}
 	return ret;
 }
@@ -387,6 +419,8 @@ static int walk_system(struct nccl_doc *d, const xmlNode *root, struct p2pdma_er
 		else if (is(c, "pci") || is(c, "gpu") || is(c, "nic") || is(c, "net") ||
 			 is(c, "system"))
 			ret = nesting_error(d, c, "system", e);
+		else if (c->type == XML_ELEMENT_NODE)
+			ret = no_tree_inside(d, c, e);
 	}
 	return ret;
 }

@@ -571,13 +571,11 @@ static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *e
 
 static bool is_device_entry(const char *name, void *arg)
 {
-	struct p2pdma_bdf bdf;
 	uint32_t domain;
 	uint8_t bus;
 
 	(void)arg;
-	return p2pdma_sysfs_parse_fn_name(name, &bdf) ||
-	       p2pdma_sysfs_parse_hb_name(name, &domain, &bus);
+	return p2pdma_sysfs_bdf_shaped(name) || p2pdma_sysfs_parse_hb_name(name, &domain, &bus);
 }
 
 /* In a function's directory: devices below it, and the files the loader reads. */
@@ -686,7 +684,6 @@ static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path
 	struct p2pdma_host_bridge *hb;
 	struct p2pdma_dirent *ents = NULL;
 	size_t save = l->rel_len, n = 0, i, first;
-	struct p2pdma_bdf bdf;
 	uint32_t domain;
 	uint8_t bus;
 	int fd, ret;
@@ -704,7 +701,7 @@ static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path
 	ret = p2pdma_list_dir(fd, is_device_entry, NULL, &ents, &n);
 	if (ret)
 		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
-	for (i = 0; !ret && i < n && !p2pdma_sysfs_parse_fn_name(ents[i].name, &bdf); i++)
+	for (i = 0; !ret && i < n && !p2pdma_sysfs_bdf_shaped(ents[i].name); i++)
 		;
 	if (!ret && i < n) {
 		ret = p2pdma_fabric_add_host_bridge(l->f, name, domain, bus, &hb, l->e);
@@ -736,7 +733,10 @@ static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *e
 
 		if (!is_device_entry(name, NULL))
 			continue;	/* a function's own files */
-		if (ents[i].type == DT_LNK)
+		if (p2pdma_sysfs_bdf_shaped(name) && !p2pdma_sysfs_parse_fn_name(name, &bdf))
+			ret = fail_at(l, name, -EINVAL,
+				      "not a PCI function the kernel names (DDDD:BB:DD.F, device 00-1f, function 0-7)");
+		else if (ents[i].type == DT_LNK)
 			ret = fail_at(l, name, -ELOOP,
 				      "a symbolic link where sysfs has a device directory (a link loop?)");
 		else if (ents[i].type != DT_DIR)

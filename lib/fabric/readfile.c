@@ -16,7 +16,7 @@
  * (process substitution, /dev/fd/N) has its writer already.  A named
  * FIFO may never get one, and a device may never end: both are refused.
  */
-static bool is_fd_path(const char *path)
+bool p2pdma_is_shell_pipe(const char *path)
 {
 	return !strncmp(path, "/dev/fd/", 8) || !strncmp(path, "/proc/self/fd/", 14);
 }
@@ -34,7 +34,7 @@ int p2pdma_open_input(const char *path, struct p2pdma_error *e)
 		close(fd);
 		return p2pdma_fail(e, err, "%s: %s", path, strerror(-err));
 	}
-	if (!S_ISREG(st.st_mode) && !(S_ISFIFO(st.st_mode) && is_fd_path(path))) {
+	if (!S_ISREG(st.st_mode) && !(S_ISFIFO(st.st_mode) && p2pdma_is_shell_pipe(path))) {
 		close(fd);
 		return p2pdma_fail(e, -EINVAL, "%s: not a regular file%s", path,
 				   S_ISFIFO(st.st_mode) ? " (a named pipe)" :

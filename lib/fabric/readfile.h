@@ -3,9 +3,13 @@
 #ifndef P2PDMA_READFILE_H
 #define P2PDMA_READFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "p2pdma/fabric.h"
+
+/* /dev/fd/N or /proc/self/fd/N: a pipe the shell made, its writer already there. */
+bool p2pdma_is_shell_pipe(const char *path);
 
 /*
  * Open an input file named by the user: a regular file, or a pipe the

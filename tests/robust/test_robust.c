@@ -622,6 +622,116 @@ static void test_14_strict_json(void **state)
 	}
 }
 
+/* #20: a FIFO or a device given to -i is refused at once; stdin stops at the cap. */
+static void test_20_fifo_and_devices(void **state)
+{
+	char *dir = tu_mkdtemp(), *fifo;
+	static const char *const names[] = { "f.json", "f.xml", "f.txt" };
+	struct run r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_true(asprintf(&fifo, "%s/%s", dir, names[i]) > 0);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		r = run("-i %s topo", fifo);
+		assert_refused(&r, 2, "not a regular file");
+		free(fifo);
+	}
+	r = run("-i /dev/zero --input-format json topo");
+	assert_refused(&r, 2, "/dev/zero: not a regular file (a device)");
+	/* A JSON description through a shell pipe still loads. */
+	r = run("-i /dev/stdin --input-format json topo < \"$P2PDMA_MACHINES_DIR\"/amd-epyc-2gpu.json");
+	if (r.status)
+		fail_msg("a pipe: %s", r.err);
+	run_free(&r);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* #21: the first half of a real -vvv paste is refused as cut, naming the line. */
+static void test_21_cut_vvv(void **state)
+{
+	char *real = tu_real_path("lspci/dell-r730-broadwell-2xP100-2xNVMe.lspci-vvv.txt");
+	char *dir = tu_mkdtemp(), *cut;
+	size_t len;
+	char *text = tu_read_file(real, &len);
+	struct run r;
+	const char *last;
+
+	(void)state;
+	assert_non_null(text);
+	assert_true(asprintf(&cut, "%s/half.txt", dir) > 0);
+	assert_int_equal(tu_write_file(cut, text, len / 2), 0);
+	r = run("-i %s topo", cut);
+	assert_int_equal(r.status, 2);
+	/* The error is the last line (a warning about ids may come first). */
+	last = r.err + strlen(r.err) - 1;
+	while (last > r.err && last[-1] != '\n')
+		last--;
+	assert_non_null(strstr(last, "the last record has no closing blank line"));
+	run_free(&r);
+	r = run("-i %s topo", real);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	free(text);
+	free(cut);
+	free(real);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* #22: a sysfs link width the register cannot hold (6 bits) is refused, as JSON refuses it. */
+static void test_22_link_width(void **state)
+{
+	char *root = base_tree();
+	struct p2pdma_error e = { 0 };
+
+	(void)state;
+	sb_printf(root, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/current_link_width", "64\n");
+	assert_int_equal(lib_load(root, &e), -ERANGE);
+	assert_non_null(strstr(e.reason, "current_link_width"));
+	sb_printf(root, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/current_link_width", "63\n");
+	assert_int_equal(lib_load(root, &e), 0);
+	drop_tree(root);
+}
+
+/* #23: devices where no loader reads them are refused, not dropped. */
+static void test_23_no_silent_drops(void **state)
+{
+	static const struct { const char *file, *says; } xml[] = {
+		{ "pci-in-net.xml", "<pci> cannot sit inside <net>" },
+		{ "pci-in-nvlink.xml", "<pci> cannot sit inside <nvlink>" },
+		{ "pci-in-unknown-in-pci.xml", "<pci> cannot sit inside <foo>" },
+		{ "class-dec.xml", "a class code is written 0xCCSSPP" },
+	};
+	static const char *const names[] = { "0000:01:00.8", "0000:01:20.0", "000:01:00.2" };
+	struct p2pdma_error e = { 0 };
+	char *root, rel[256];
+	struct run r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		char *f = data(xml[i].file);
+
+		r = run("-i %s topo", f);
+		assert_refused(&r, 2, xml[i].says);
+		free(f);
+	}
+	for (i = 0; i < 3; i++) {
+		struct sb_cfg ep;
+
+		root = base_tree();
+		sb_cfg_init(&ep, 0x15b3, 0x1017, 0x020000);
+		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/0000:00:01.0/%s", names[i]);
+		sb_function(root, rel, &ep);
+		assert_int_equal(lib_load(root, &e), -EINVAL);
+		assert_non_null(strstr(e.reason, "not a PCI function the kernel names"));
+		drop_tree(root);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +755,10 @@ int main(void)
 		cmocka_unit_test(test_17_temp_removed_on_signal),
 		cmocka_unit_test(test_18_capture_umask),
 		cmocka_unit_test(test_19_file_cap),
+		cmocka_unit_test(test_20_fifo_and_devices),
+		cmocka_unit_test(test_21_cut_vvv),
+		cmocka_unit_test(test_22_link_width),
+		cmocka_unit_test(test_23_no_silent_drops),
 		cmocka_unit_test(test_24_same_no),
 	};
 
