@@ -333,6 +333,23 @@ static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *
 	return 0;
 }
 
+/*
+ * A link width attribute: the register's 6-bit field (0-63), or 255, the
+ * kernel's PCIE_LNK_WIDTH_UNKNOWN, which is taken as absent (1).  The
+ * widths in between no kernel writes, and the model cannot hold them.
+ */
+static int link_width(struct sysfs_load *l, int fd, const char *name, int64_t *w)
+{
+	int ret = attr_dec(l, fd, name, 0, 255, false, w);
+
+	if (ret || *w <= P2PDMA_LINK_WIDTH_MAX)
+		return ret;
+	if (*w == 255)
+		return 1;
+	return fail_at(l, name, -ERANGE, "%lld is not a link width (0-%d, or 255 for unknown)",
+		       (long long)*w, P2PDMA_LINK_WIDTH_MAX);
+}
+
 /* sysfs link attributes first (the kernel's view), the Link registers otherwise. */
 static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
 			   struct p2pdma_link *link)
@@ -350,11 +367,11 @@ static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg
 		return ret;
 	if (ret && info->link_known)
 		link->max_speed = info->link.max_speed;
-	ret = attr_dec(l, fd, "current_link_width", 0, P2PDMA_LINK_WIDTH_MAX, false, &w);
+	ret = link_width(l, fd, "current_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->width = !ret ? (uint32_t)w : info->link_known ? info->link.width : 0;
-	ret = attr_dec(l, fd, "max_link_width", 0, P2PDMA_LINK_WIDTH_MAX, false, &w);
+	ret = link_width(l, fd, "max_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->max_width = !ret ? (uint32_t)w : info->link_known ? info->link.max_width : 0;
