@@ -290,6 +290,11 @@ static int copy_devices(struct capture *c, int sysfd)
 	ret = p2pdma_sysfs_host_bridge_dirs(sysfd, &dirs, &nr);
 	if (ret)
 		return p2pdma_fail(c->e, ret, "%s/sys/devices: %s", c->root, strerror(-ret));
+	/* sys/devices itself, even empty: the loader requires it. */
+	ret = rel_push(c, "sys/devices");
+	if (!ret)
+		ret = put_dirs(c);
+	rel_pop(c, 0);
 	for (i = 0; !ret && i < nr; i++) {
 		int fd = p2pdma_open_dir_at(sysfd, dirs[i]);
 
