@@ -11,6 +11,12 @@
 
 static char scratch[256];
 
+static void remove_scratch(void)
+{
+	fuzz_empty_dir(scratch);
+	rmdir(scratch);
+}
+
 const char *fuzz_scratch(void)
 {
 	char tmp[300];
@@ -24,6 +30,7 @@ const char *fuzz_scratch(void)
 	snprintf(tmp, sizeof(tmp), "%s/tmp", scratch);
 	if (mkdir(tmp, 0700) || setenv("TMPDIR", tmp, 1))
 		abort();
+	atexit(remove_scratch);
 	return scratch;
 }
 

@@ -20,7 +20,10 @@
 set -u
 cd "$(dirname "$0")/.."
 B=build-fuzz
-OPTS="-rss_limit_mb=2048 -max_len=262144 -timeout=10 -print_final_stats=1"
+# -entropic=0: libFuzzer's entropic scheduler spent most of the time of
+# the text targets counting features (5x fewer runs, measured); the plain
+# scheduler finds the same coverage in the same time.
+OPTS="-rss_limit_mb=2048 -timeout=10 -entropic=0 -print_final_stats=1"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
 
 build() {
@@ -30,6 +33,15 @@ build() {
 			echo "fuzz: meson setup failed" >&2; return 1; }
 	fi
 	ninja -C $B >/dev/null || { echo "fuzz: build failed" >&2; return 1; }
+}
+
+# Tarballs are big; a text loader's mutations need no more than 16 KiB
+# (real dumps in the seeds are cut there: a cut dump is a case too).
+max_len() {
+	case $1 in
+	fuzz_tarball) echo 262144 ;;
+	*) echo 16384 ;;
+	esac
 }
 
 targets() {
@@ -65,7 +77,7 @@ brief() {
 	for t in $(targets); do
 		work=$B/corpus/$t
 		seed $t $work
-		if "$B/fuzz/$t" $OPTS -max_total_time="$secs" -artifact_prefix="$B/$t-" \
+		if "$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" -artifact_prefix="$B/$t-" \
 			"$work" fuzz/corpus/$t >"$B/$t.log" 2>&1; then
 			set -- $(stats "$B/$t.log")
 			echo "fuzz $t: ok ($1 runs, $2/s, cov $3, ${secs}s)" >&2
@@ -91,12 +103,13 @@ campaign() {
 		work=$B/campaign/$t
 		rm -rf "$work" fuzz/corpus/$t.new
 		seed $t $work
-		nice -n 19 "$B/fuzz/$t" $OPTS -max_total_time="$secs" \
+		nice -n 19 "$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" \
 			-artifact_prefix="$B/$t-" "$work" fuzz/corpus/$t >"$B/$t.campaign.log" 2>&1
 		set -- $(stats "$B/$t.campaign.log")
 		# Minimize: keep only what adds coverage, the kept corpus first.
 		mkdir -p fuzz/corpus/$t.new
-		nice -n 19 "$B/fuzz/$t" -merge=1 $OPTS fuzz/corpus/$t.new fuzz/corpus/$t "$work" \
+		nice -n 19 "$B/fuzz/$t" -merge=1 $OPTS -max_len=$(max_len $t) fuzz/corpus/$t.new \
+			fuzz/corpus/$t "$work" \
 			>"$B/$t.merge.log" 2>&1 &&
 			rm -rf fuzz/corpus/$t && mv fuzz/corpus/$t.new fuzz/corpus/$t
 		found=$(ls $B/$t-crash-* $B/$t-leak-* $B/$t-timeout-* $B/$t-oom-* 2>/dev/null | wc -l)
