@@ -598,11 +598,14 @@ int p2pdma_capture(const char *root, const char *out_path,
 		.e = e,
 		.now = time(NULL),
 	};
+	struct stat st;
 	char *tmp;
 	int fd, ret;
 
 	if (!out_path || !*out_path)
 		return p2pdma_fail(e, -EINVAL, "no file name for the capture");
+	if (!stat(out_path, &st) && S_ISDIR(st.st_mode))
+		return p2pdma_fail(e, -EISDIR, "%s: is a directory; name the capture file", out_path);
 	if (geteuid() != 0)
 		p2pdma_log(log, log_arg, P2PDMA_LOG_WARN,
 			   "not running as root: config space will be captured as 64 bytes, so the ACS state will be unknown when the capture is loaded");

@@ -777,7 +777,8 @@ static int walk_devices(struct sysfs_load *l)
 		return fail_at(l, "sys/devices", -EINVAL,
 			       "missing or not a directory: not a sysfs tree");
 	if (ret)
-		return fail_at(l, "sys", ret, "cannot list: %s", strerror(-ret));
+		return fail_at(l, "sys", ret, "cannot list devices/ or bus/pci/devices/: %s",
+			       strerror(-ret));
 	ret = rel_push(l, "sys");
 	for (i = 0; !ret && i < nr; i++) {
 		const char *slash = strrchr(dirs[i], '/');

@@ -190,15 +190,25 @@ static void test_08_first_acs_in_text(void **state)
 	free(f);
 }
 
-/* #15: libxml2's own encoding messages stay off stderr: one line only. */
-static void test_15_xml_one_line(void **state)
+/*
+ * #15: every error is one line: libxml2's own encoding messages stay off
+ * stderr, tar entry names and arguments with control characters show '?'.
+ */
+static void test_15_one_line_errors(void **state)
 {
-	char *f = data("encoding-ebcdic.xml");
+	char *f = data("encoding-ebcdic.xml"), *t = data("ctrl-name.tar");
 	struct run r = run("-i %s topo", f);
 
 	(void)state;
 	assert_refused(&r, 2, "encoding-ebcdic.xml");
+	r = run("-i %s topo", t);
+	assert_refused(&r, 2, "entry /evil?second line?[31mRED has an absolute name");
+	r = run("-i builtin:amd-epyc-2gpu alloc 0000:01:00.0 \"$(printf '12\\nM')\"");
+	assert_refused(&r, 2, "'12?M' is not a size");
+	r = run("capture /tmp");
+	assert_refused(&r, 2, "/tmp: is a directory");
 	free(f);
+	free(t);
 }
 
 /* Load @path as a sysfs tree or capture through the library; the return code. */
@@ -753,7 +763,7 @@ int main(void)
 		cmocka_unit_test(test_12_sizes_read_back),
 		cmocka_unit_test(test_13_json_integers),
 		cmocka_unit_test(test_14_strict_json),
-		cmocka_unit_test(test_15_xml_one_line),
+		cmocka_unit_test(test_15_one_line_errors),
 		cmocka_unit_test(test_16_bar_overlap_at_load),
 		cmocka_unit_test(test_17_temp_removed_on_signal),
 		cmocka_unit_test(test_18_capture_umask),
