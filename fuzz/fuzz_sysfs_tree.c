@@ -145,6 +145,18 @@ static void template(void)
 		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
 		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
 		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+	static const char *const text[][2] = {
+		{ RP "/vendor", "0x8086\n" }, { RP "/device", "0x2030\n" },
+		{ RP "/class", "0x060400\n" }, { RP "/numa_node", "0\n" },
+		{ RP "/secondary_bus_number", "1\n" }, { RP "/subordinate_bus_number", "1\n" },
+		{ RP "/current_link_speed", "8.0 GT/s PCIe\n" }, { RP "/current_link_width", "16\n" },
+		{ RP "/max_link_speed", "8.0 GT/s PCIe\n" }, { RP "/max_link_width", "16\n" },
+		{ EP "/vendor", "0x144d\n" }, { EP "/device", "0xa80a\n" },
+		{ EP "/class", "0x010802\n" }, { EP "/numa_node", "0\n" },
+		{ EP "/p2pmem/size", "4194304\n" }, { EP "/p2pmem/available", "4194304\n" },
+		{ EP "/p2pmem/published", "1\n" }, { "sys/kernel/iommu_groups/1/type", "DMA\n" },
+	};
+	size_t i;
 
 	config(rp, sizeof(rp), 0x8086, 0x2030, 1, 4);
 	config(ep, sizeof(ep), 0x144d, 0xa80a, 0, 0);
@@ -152,29 +164,13 @@ static void template(void)
 	mkdirs("sys/bus/pci/devices");
 	mkdirs("sys/kernel/iommu_groups/1");
 	mkdirs("proc");
-	puts_at(RP "/vendor", "0x8086\n");
-	puts_at(RP "/device", "0x2030\n");
-	puts_at(RP "/class", "0x060400\n");
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		puts_at(text[i][0], text[i][1]);
 	put(RP "/config", rp, sizeof(rp));
-	puts_at(RP "/numa_node", "0\n");
-	puts_at(RP "/secondary_bus_number", "1\n");
-	puts_at(RP "/subordinate_bus_number", "1\n");
-	puts_at(RP "/current_link_speed", "8.0 GT/s PCIe\n");
-	puts_at(RP "/current_link_width", "16\n");
-	puts_at(RP "/max_link_speed", "8.0 GT/s PCIe\n");
-	puts_at(RP "/max_link_width", "16\n");
-	puts_at(EP "/vendor", "0x144d\n");
-	puts_at(EP "/device", "0xa80a\n");
-	puts_at(EP "/class", "0x010802\n");
 	put(EP "/config", ep, sizeof(ep));
 	put(EP "/resource", res, sizeof(res) - 1);
-	puts_at(EP "/numa_node", "0\n");
-	puts_at(EP "/p2pmem/size", "4194304\n");
-	puts_at(EP "/p2pmem/available", "4194304\n");
-	puts_at(EP "/p2pmem/published", "1\n");
 	link_at(EP "/iommu_group", "../../../../kernel/iommu_groups/1");
 	link_at(EP "/driver", "../../../../bus/pci/drivers/nvme");
-	puts_at("sys/kernel/iommu_groups/1/type", "DMA\n");
 	link_at("sys/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0");
 	link_at("sys/bus/pci/devices/0000:01:00.0",
 		"../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0");
