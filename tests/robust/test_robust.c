@@ -211,6 +211,43 @@ static void test_15_one_line_errors(void **state)
 	free(t);
 }
 
+/* #15: a hex dump whose first line is longer than the sniffed 64 KiB is still a hex dump. */
+static void test_15_long_first_line(void **state)
+{
+	char *src = data("ext-next-below-100.txt"), *dir = tu_mkdtemp(), *out, *nl, *text;
+	size_t len, head;
+	char *pad = malloc(100000);
+	struct run r;
+
+	(void)state;
+	text = tu_read_file(src, &len);
+	assert_non_null(text);
+	assert_non_null(pad);
+	memset(pad, 'X', 100000);
+	nl = strchr(text, '\n');
+	head = (size_t)(nl - text);
+	assert_true(asprintf(&out, "%s/long.txt", dir) > 0);
+	{
+		char *all = malloc(len + 100000);
+
+		memcpy(all, text, head);
+		memcpy(all + head, pad, 100000);
+		memcpy(all + head + 100000, text + head, len - head);
+		assert_int_equal(tu_write_file(out, all, len + 100000), 0);
+		free(all);
+	}
+	r = run("-i %s check 0000:01:00.0 0000:01:00.1", out);
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	run_free(&r);
+	free(pad);
+	free(text);
+	free(out);
+	free(src);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* Load @path as a sysfs tree or capture through the library; the return code. */
 static int lib_load(const char *path, struct p2pdma_error *e)
 {
@@ -764,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_13_json_integers),
 		cmocka_unit_test(test_14_strict_json),
 		cmocka_unit_test(test_15_one_line_errors),
+		cmocka_unit_test(test_15_long_first_line),
 		cmocka_unit_test(test_16_bar_overlap_at_load),
 		cmocka_unit_test(test_17_temp_removed_on_signal),
 		cmocka_unit_test(test_18_capture_umask),
