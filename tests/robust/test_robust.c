@@ -31,44 +31,32 @@
 #define LIMIT "timeout 5 sh -c 'ulimit -v 2000000; exec \"$0\" \"$@\"'"
 #endif
 
-struct run {
-	int status;
-	char *out, *err;
-};
+/* Run "p2pdma ARGS" under the limits (through the shell, so pipes work). */
+static struct tu_output run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static struct run run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static struct run run(const char *fmt, ...)
+static struct tu_output run(const char *fmt, ...)
 {
-	struct run r = { 0 };
+	struct tu_output r;
 	char *args;
 	va_list ap;
 
 	va_start(ap, fmt);
 	assert_true(vasprintf(&args, fmt, ap) > 0);
 	va_end(ap);
-	r.status = tu_run(&r.out, &r.err, LIMIT " %s %s", P, args);
-	assert_non_null(r.out);
-	assert_non_null(r.err);
+	r = tu_capture(LIMIT " %s %s", tu_p2pdma_bin(), args);
 	free(args);
 	return r;
 }
 
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 /* Exit @status with one error line on stderr that contains @what. */
-static void assert_refused(struct run *r, int status, const char *what)
+static void assert_refused(struct tu_output *r, int status, const char *what)
 {
 	const char *nl = strchr(r->err, '\n');
 
 	if (r->status != status || !strstr(r->err, what) || !nl || nl[1])
 		fail_msg("want exit %d and one line with \"%s\"; got %d: %s", status, what,
 			 r->status, r->err);
-	run_free(r);
+	tu_output_free(r);
 }
 
 static char *data(const char *name)
@@ -113,7 +101,7 @@ static void drop_tree(char *root)
 static void test_01_nccl_entities(void **state)
 {
 	char *a = data("qb6000.xml"), *b = data("fuzz_nccl-timeout-94a97d6a.xml");
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	r = run("-i %s topo", a);
@@ -133,7 +121,7 @@ static void test_02_no_reads_outside(void **state)
 {
 	char *root = base_tree(), *fifo;
 	uint8_t cfg[256] = { 0x86, 0x80, 0x30, 0x20, 0, 0, 0x10, 0 };
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	cfg[0x0b] = 0x06;
@@ -153,7 +141,7 @@ static void test_02_no_reads_outside(void **state)
 	assert_int_equal(r.status, 0);
 	/* The root port's Express capability is found, its link left to sysfs attributes. */
 	assert_non_null(strstr(r.out, "\"root_port\""));
-	run_free(&r);
+	tu_output_free(&r);
 	free(fifo);
 	drop_tree(root);
 }
@@ -167,11 +155,11 @@ static void test_08_kernel_walk(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		char *f = data(files[i]);
-		struct run r = run("-i %s check 0000:01:00.0 0000:01:00.1", f);
+		struct tu_output r = run("-i %s check 0000:01:00.0 0000:01:00.1", f);
 
 		if (r.status != 0 || !strstr(r.out, "map type      BUS_ADDR"))
 			fail_msg("%s: want BUS_ADDR, got %d: %s%s", files[i], r.status, r.out, r.err);
-		run_free(&r);
+		tu_output_free(&r);
 		free(f);
 	}
 }
@@ -180,13 +168,13 @@ static void test_08_kernel_walk(void **state)
 static void test_08_first_acs_in_text(void **state)
 {
 	char *f = data("two-acs-caps.txt");
-	struct run r = run("-i %s topo --json", f);
+	struct tu_output r = run("-i %s topo --json", f);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	/* The first ACS capability of the root port has ACSCtl with all five bits: 0x1f = 31. */
 	assert_non_null(strstr(r.out, "\"acs_ctrl\": 31"));
-	run_free(&r);
+	tu_output_free(&r);
 	free(f);
 }
 
@@ -197,7 +185,7 @@ static void test_08_first_acs_in_text(void **state)
 static void test_15_one_line_errors(void **state)
 {
 	char *f = data("encoding-ebcdic.xml"), *t = data("ctrl-name.tar");
-	struct run r = run("-i %s topo", f);
+	struct tu_output r = run("-i %s topo", f);
 
 	(void)state;
 	assert_refused(&r, 2, "encoding-ebcdic.xml");
@@ -217,7 +205,7 @@ static void test_15_long_first_line(void **state)
 	char *src = data("ext-next-below-100.txt"), *dir = tu_mkdtemp(), *out, *nl, *text;
 	size_t len, head;
 	char *pad = malloc(100000);
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	text = tu_read_file(src, &len);
@@ -239,7 +227,7 @@ static void test_15_long_first_line(void **state)
 	r = run("-i %s check 0000:01:00.0 0000:01:00.1", out);
 	if (r.status != 0)
 		fail_msg("exit %d: %s", r.status, r.err);
-	run_free(&r);
+	tu_output_free(&r);
 	free(pad);
 	free(text);
 	free(out);
@@ -307,7 +295,7 @@ static void test_03_truncated_tar(void **state)
 static void test_04_bomb_in_skipped_entry(void **state)
 {
 	char *f = data("bomb20g.tar.bz2");
-	struct run r = run("-i %s topo", f);
+	struct tu_output r = run("-i %s topo", f);
 
 	(void)state;
 	assert_refused(&r, 2, "refusing to unpack more than 1024 MiB");
@@ -454,7 +442,7 @@ static void test_19_file_cap(void **state)
 static void test_07_pool_of_zero(void **state)
 {
 	char *f = data("p2pmem-size0-avail0.json");
-	struct run r = run("-i %s alloc 0000:01:00.0 12M", f);
+	struct tu_output r = run("-i %s alloc 0000:01:00.0 12M", f);
 
 	(void)state;
 	assert_refused(&r, 1, "p2pmem pool is 0 B");
@@ -470,7 +458,7 @@ static void test_09_host_bridge_names(void **state)
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		char *f = data(files[i]);
-		struct run r = run("-i %s topo --dot", f);
+		struct tu_output r = run("-i %s topo --dot", f);
 
 		assert_string_equal(r.out, "");
 		assert_refused(&r, 2, "$.host_bridges[0]: host bridge name");
@@ -481,7 +469,7 @@ static void test_09_host_bridge_names(void **state)
 /* #24: "the pool cannot hold the buffer" is 1 in map as in alloc, host RAM too. */
 static void test_24_same_no(void **state)
 {
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	r = run("-i builtin:dual-xeon-8gpu alloc 0000:b6:00.0 1G");
@@ -501,7 +489,7 @@ static void test_10_many_ram_ranges(void **state)
 	char *dir = tu_mkdtemp(), *path, *json;
 	const size_t n = 100000;
 	size_t len = 0, i, k;
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	json = malloc(n * 80 + 1024);
@@ -523,7 +511,7 @@ static void test_10_many_ram_ranges(void **state)
 		r = run("-i %s topo --json", path);
 		if (r.status != 0)
 			fail_msg("exit %d: %s", r.status, r.err);
-		run_free(&r);
+		tu_output_free(&r);
 		free(path);
 	}
 	free(json);
@@ -535,7 +523,7 @@ static void test_10_many_ram_ranges(void **state)
 static void test_16_bar_overlap_at_load(void **state)
 {
 	char *a = data("bars-overlap-same-fn.json"), *b = data("bars-cross-fn-overlap-p2pmem.json");
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
 	r = run("-i %s topo", a);
@@ -624,7 +612,7 @@ static void test_13_json_integers(void **state)
 		{ "big-int.json", "big-int.json:33:23: an integer out of range" },
 		{ "int64-min-1.json", "int64-min-1.json:24:20: an integer out of range" },
 	};
-	struct run r;
+	struct tu_output r;
 	size_t i;
 
 	(void)state;
@@ -638,7 +626,7 @@ static void test_13_json_integers(void **state)
 	r = run("-i builtin:amd-epyc-2gpu find --seed 99999999999999999999999 0000:41:00.0");
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "--seed"));
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 /* #14: what RFC 8259 forbids is refused with line and column; no escapes reach a terminal. */
@@ -657,7 +645,7 @@ static void test_14_strict_json(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *f = data(cases[i].file);
-		struct run r = run("-i %s topo", f);
+		struct tu_output r = run("-i %s topo", f);
 		const char *c;
 
 		for (c = r.err; *c; c++)
@@ -674,7 +662,7 @@ static void test_20_fifo_and_devices(void **state)
 {
 	char *dir = tu_mkdtemp(), *fifo;
 	static const char *const names[] = { "f.json", "f.xml", "f.txt" };
-	struct run r;
+	struct tu_output r;
 	size_t i;
 
 	(void)state;
@@ -691,7 +679,7 @@ static void test_20_fifo_and_devices(void **state)
 	r = run("-i /dev/stdin --input-format json topo < \"$P2PDMA_MACHINES_DIR\"/amd-epyc-2gpu.json");
 	if (r.status)
 		fail_msg("a pipe: %s", r.err);
-	run_free(&r);
+	tu_output_free(&r);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -703,7 +691,7 @@ static void test_21_cut_vvv(void **state)
 	char *dir = tu_mkdtemp(), *cut;
 	size_t len;
 	char *text = tu_read_file(real, &len);
-	struct run r;
+	struct tu_output r;
 	const char *last;
 
 	(void)state;
@@ -717,10 +705,10 @@ static void test_21_cut_vvv(void **state)
 	while (last > r.err && last[-1] != '\n')
 		last--;
 	assert_non_null(strstr(last, "the last record has no closing blank line"));
-	run_free(&r);
+	tu_output_free(&r);
 	r = run("-i %s topo", real);
 	assert_int_equal(r.status, 0);
-	run_free(&r);
+	tu_output_free(&r);
 	free(text);
 	free(cut);
 	free(real);
@@ -758,7 +746,7 @@ static void test_23_no_silent_drops(void **state)
 	static const char *const names[] = { "0000:01:00.8", "0000:01:20.0", "000:01:00.2" };
 	struct p2pdma_error e = { 0 };
 	char *root, rel[256];
-	struct run r;
+	struct tu_output r;
 	size_t i;
 
 	(void)state;
