@@ -36,10 +36,12 @@ build() {
 }
 
 # Tarballs are big; a text loader's mutations need no more than 16 KiB
-# (real dumps in the seeds are cut there: a cut dump is a case too).
+# (32 KiB for JSON; real dumps in the seeds are cut there: a cut dump is a
+# case too).
 max_len() {
 	case $1 in
 	fuzz_tarball) echo 262144 ;;
+	fuzz_json|fuzz_dot) echo 32768 ;;	# a built-in machine fits
 	*) echo 16384 ;;
 	esac
 }
@@ -94,7 +96,8 @@ brief() {
 campaign() {
 	hours=$1
 	shift
-	list=${*:-$(targets)}
+	named="$*"
+	list=${named:-$(targets)}
 	n=$(echo $list | wc -w)
 	secs=$(awk -v h="$hours" -v n="$n" 'BEGIN { s = int(h * 3600 / n); print s < 1 ? 1 : s }')
 	echo "campaign: $n targets, ${secs}s each, nice 19 ($(nproc) cores)"
@@ -116,7 +119,7 @@ campaign() {
 		printf '%-16s %8s %12s %8s %6s %7s %7s %s\n' $t $secs $1 $2 $3 $4 \
 			$(ls fuzz/corpus/$t | wc -l) $found
 	done
-	echo "command: scripts/fuzz.sh --campaign $hours${*:+ $*}"
+	echo "command: scripts/fuzz.sh --campaign $hours${named:+ $named}"
 }
 
 build || { echo "0 1"; exit 0; }
