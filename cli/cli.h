@@ -38,6 +38,8 @@ struct p2pdma_fabric *cli_load(const struct cli *cli);
 
 /* --kernel VERSION: checked now, applied by cli_load(); -1 (printed) when bad. */
 int cli_kernel_option(struct cli *cli, const char *arg);
+/* SIGINT/SIGTERM/SIGHUP remove the library's temporary files first. */
+void cli_catch_signals(void);
 
 /* "p2pdma: error: ..." on stderr; returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -174,6 +174,8 @@ static int run_alloc(struct p2pdma_fabric *f, const char *prov, uint64_t size, b
 	    p2pdma_mem_add_model_providers(m, cli_log, NULL, &e) < 0 ||
 	    p2pdma_provider_lookup(m, prov, &p, &e)) {
 		cli_lib_error(&e);
+		/* -ENOMEM: the pool cannot hold the buffer (a pool of 0 B). */
+		ret = e.err == -ENOMEM ? EXIT_NO : EXIT_USAGE;
 		goto done;
 	}
 	if (p2pdma_p2pmem_alloc(p, size, &a.phys, &e)) {

@@ -4,6 +4,7 @@
  * pci_p2pmem_find_many() would pick for these clients.  Exit 0 when one
  * is found, 1 when none can serve every client, 2 on bad usage or input.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,8 +88,9 @@ static int parse_seed(const char *s, uint64_t *out)
 
 	if (!*s || *s == '-')
 		return -1;
+	errno = 0;
 	*out = strtoull(s, &end, 0);
-	return *end ? -1 : 0;
+	return *end || errno == ERANGE ? -1 : 0;
 }
 
 int cmd_find(struct cli *cli, int argc, char **argv)

@@ -360,8 +360,11 @@ static int setup(struct p2pdma_fabric *f, const struct map_req *q, struct map_ru
 	if (p2pdma_mem_new(f, NULL, 0, &r->mem, &e) ||
 	    p2pdma_mem_add_model_providers(r->mem, cli_log, NULL, &e) < 0 ||
 	    p2pdma_sgl_from_specs(r->mem, q->specs, q->nr_specs, &r->sgl, &e) ||
-	    p2pdma_dma_new(r->mem, &o, &r->dma, &e))
-		return cli_lib_error(&e);
+	    p2pdma_dma_new(r->mem, &o, &r->dma, &e)) {
+		cli_lib_error(&e);
+		/* A pool or host RAM that cannot hold a buffer is a "no", as in alloc. */
+		return e.err == -ENOMEM ? EXIT_NO : EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 

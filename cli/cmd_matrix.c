@@ -3,7 +3,9 @@
  * p2pdma matrix: the kernel's verdict for every pair of endpoint
  * functions, laid out like `nvidia-smi topo -m`.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -15,24 +17,29 @@ static const char matrix_options[] =
 	CLI_WHATIF_HELP
 	"  -h, --help            this text\n";
 
+/* Rows go out as they are made (p2pdma_matrix_stream). */
+static int to_stdout(void *arg, const char *s, size_t len)
+{
+	(void)arg;
+	return fwrite(s, 1, len, stdout) == len ? 0 : -EIO;
+}
+
 static int run_matrix(struct p2pdma_fabric *f, const struct p2pdma_whatif *w,
 		      enum p2pdma_matrix_set set, bool json)
 {
 	struct p2pdma_whatif_report *rep = NULL;
 	struct p2pdma_error e = { 0 };
 	struct p2pdma_policy *p = p2pdma_policy_new(f);
-	char *out = NULL;
 	int ret = EXIT_USAGE;
 
 	if (!p)
 		return cli_error("out of memory");
 	if (p2pdma_whatif_any(w) && p2pdma_whatif_apply(p, w, &rep, &e))
 		cli_lib_error(&e);
-	else if (p2pdma_matrix_write(p, set, rep, json, &out, &e))
+	else if (p2pdma_matrix_stream(p, set, rep, json, to_stdout, NULL, &e))
 		cli_lib_error(&e);
 	else
-		ret = cli_print(out);
-	free(out);
+		ret = fflush(stdout) ? cli_error("cannot write the output: %m") : EXIT_OK;
 	p2pdma_whatif_report_free(rep);
 	p2pdma_policy_free(p);
 	return ret;

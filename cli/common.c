@@ -12,15 +12,28 @@
 
 #include "cli.h"
 
+/*
+ * One message on one line of stderr: control characters from names in
+ * the input (a newline, an escape sequence) are shown as '?'.
+ */
+static void message(const char *kind, const char *fmt, va_list ap)
+{
+	char buf[2048], *c;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "p2pdma: %s: %s\n", kind, buf);
+}
+
 int cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("p2pdma: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -28,11 +41,9 @@ void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("p2pdma: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_lib_error(const struct p2pdma_error *e)

@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 	int c;
 
 	cli.builtin_dir = getenv("P2PDMA_MACHINES_DIR");
+	cli_catch_signals();
 	while ((c = getopt_long(argc, argv, "+i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':

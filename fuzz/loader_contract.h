@@ -11,7 +11,8 @@
 
 /*
  * @ret is what a loader answered for input named @name into @f.  A refusal
- * must be a negative errno with a one-line reason that starts with @name;
+ * must be a negative errno with a one-line reason that starts with @name
+ * (one of the model's checks at finalize: one line, named by the caller);
  * an accepted input must finalize and draw as DOT.  A violation aborts, so
  * libFuzzer keeps the input.  Returns true when the input was accepted (@f
  * is then finalized); the caller frees @f either way.

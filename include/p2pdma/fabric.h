@@ -129,6 +129,9 @@ struct p2pdma_bar {
 };
 
 /* Link speed in mega-transfers per second: 2500, 5000, 8000, 16000, ... 0 = unknown. */
+/* Link widths are a 6-bit register field (Link Status/Capabilities): 0-63. */
+#define P2PDMA_LINK_WIDTH_MAX	63
+
 struct p2pdma_link {
 	uint32_t speed;
 	uint32_t width;		/* lanes, 0 = unknown */
@@ -434,6 +437,14 @@ int p2pdma_fabric_write_tree(const struct p2pdma_fabric *f, char **out,
  */
 int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e);
+
+/*
+ * Remove the temporary files a capture or a tarball load in progress has
+ * made (the unfinished capture beside its destination, the unpacked
+ * tarball under $TMPDIR).  Async-signal-safe: for a program's SIGINT and
+ * SIGTERM handlers; the library installs none.
+ */
+void p2pdma_remove_temp(void);
 
 /* Graphviz DOT ------------------------------------------------------- */
 

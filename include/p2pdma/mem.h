@@ -226,8 +226,9 @@ int p2pdma_provider_remove(struct p2pdma_mem *m, struct p2pdma_provider *p,
  * over p2pmem.size bytes at offset 0 of one memory BAR, chosen so:
  * a BAR exactly that size; else the smallest prefetchable 64-bit memory
  * BAR that holds it; else the smallest prefetchable one; else the
- * smallest memory BAR that holds it (size 0 = the whole of the largest
- * prefetchable 64-bit memory BAR).  Published as the model says.  When
+ * smallest memory BAR that holds it.  A pool of 0 B holds nothing and
+ * makes no provider (p2pdma_provider_lookup() then says so with -ENOMEM).
+ * Published as the model says.  When
  * p2pmem.available < size, the difference is allocated at once so the
  * pool reports what the machine reported.  A function the kernel's
  * checks refuse is skipped with a warning through @log.

@@ -422,6 +422,17 @@ int p2pdma_matrix_write(struct p2pdma_policy *p, enum p2pdma_matrix_set set,
 			const struct p2pdma_whatif_report *whatif, bool json,
 			char **out, struct p2pdma_error *e);
 
+/* Where streamed output goes: @len bytes at @s; 0, or a negative errno to stop. */
+typedef int (*p2pdma_emit_fn)(void *arg, const char *s, size_t len);
+
+/*
+ * The same matrix, handed to @emit a row at a time, so memory stays
+ * proportional to a row (the JSON has one matrix row a line).
+ */
+int p2pdma_matrix_stream(struct p2pdma_policy *p, enum p2pdma_matrix_set set,
+			 const struct p2pdma_whatif_report *whatif, bool json,
+			 p2pdma_emit_fn emit, void *arg, struct p2pdma_error *e);
+
 int p2pdma_find_write(struct p2pdma_policy *p, const struct p2pdma_client *clients,
 		      size_t n, const struct p2pdma_find_result *r,
 		      const struct p2pdma_whatif_report *whatif, bool all,

@@ -29,9 +29,10 @@
 #include "sysfs_attr.h"
 #include "sysfs_io.h"
 #include "sysfs_layout.h"
+#include "readfile.h"
+#include "tempfiles.h"
 #include "util.h"
 
-#define CAPTURE_FILE_MAX	(16 * 1024 * 1024)	/* /proc/cpuinfo of a very big machine */
 #define CAPTURE_MAX_DEPTH	64
 
 struct capture {
@@ -289,6 +290,11 @@ static int copy_devices(struct capture *c, int sysfd)
 	ret = p2pdma_sysfs_host_bridge_dirs(sysfd, &dirs, &nr);
 	if (ret)
 		return p2pdma_fail(c->e, ret, "%s/sys/devices: %s", c->root, strerror(-ret));
+	/* sys/devices itself, even empty: the loader requires it. */
+	ret = rel_push(c, "sys/devices");
+	if (!ret)
+		ret = put_dirs(c);
+	rel_pop(c, 0);
 	for (i = 0; !ret && i < nr; i++) {
 		int fd = p2pdma_open_dir_at(sysfd, dirs[i]);
 
@@ -383,7 +389,7 @@ static int copy_osrelease(struct capture *c, int procfd)
 	if (!ret)
 		ret = put_dirs(c);
 	if (!ret)
-		ret = copy_file(c, fd, "osrelease", CAPTURE_FILE_MAX, &len);
+		ret = copy_file(c, fd, "osrelease", P2PDMA_PROC_FILE_MAX, &len);
 	rel_pop(c, save);
 	close(fd);
 	return ret;
@@ -401,11 +407,11 @@ static int copy_proc(struct capture *c, int rootfd)
 	if (!ret)
 		ret = put_dirs(c);
 	if (!ret)
-		ret = copy_file(c, fd, "cpuinfo", CAPTURE_FILE_MAX, &len);
+		ret = copy_file(c, fd, "cpuinfo", P2PDMA_PROC_FILE_MAX, &len);
 	if (ret >= 0)
-		ret = copy_file(c, fd, "cmdline", CAPTURE_FILE_MAX, &len);
+		ret = copy_file(c, fd, "cmdline", P2PDMA_PROC_FILE_MAX, &len);
 	if (ret >= 0)
-		ret = copy_file(c, fd, "iomem", CAPTURE_FILE_MAX, &len);
+		ret = copy_file(c, fd, "iomem", P2PDMA_PROC_FILE_MAX, &len);
 	if (ret >= 0)
 		ret = copy_osrelease(c, fd);
 	rel_pop(c, 0);
@@ -531,6 +537,77 @@ static void warn_short_config(struct capture *c)
 		   c->nr_short_config, c->nr_fns);
 }
 
+/* @path loaded as a sysfs tree or capture, written as our JSON; no log. */
+static int load_as_json(const char *path, char **json, struct p2pdma_error *e)
+{
+	struct p2pdma_load_opts o = { .path = path, .format = P2PDMA_INPUT_SYSFS };
+	struct p2pdma_fabric *f;
+	int ret;
+
+	*json = NULL;
+	ret = p2pdma_fabric_load(&o, &f, e);
+	if (ret)
+		return ret;
+	ret = p2pdma_fabric_write_json(f, json, e);
+	p2pdma_fabric_free(f);
+	return ret;
+}
+
+/* The first line where @a and @b differ, for the message. */
+static void first_difference(const char *a, const char *b, char *out, size_t n)
+{
+	const char *line = a;
+	size_t len;
+
+	for (; *a && *a == *b; a++, b++)
+		if (*a == '\n')
+			line = a + 1;
+	while (*line == ' ')
+		line++;
+	len = strcspn(line, "\n");
+	p2pdma_excerpt(out, n, line, len, n > 8 ? n - 8 : 0);
+}
+
+/*
+ * "Loading the capture gives the same model as loading the machine": a
+ * capture that would not is refused, not written.  Whatever the loader
+ * refuses in the tree (a link where a file goes, a device node, an
+ * oversize file) capture refuses with the same reason; whatever capture
+ * left out that the loader read, shows as a difference here.
+ */
+static int verify(struct capture *c, const char *tmp)
+{
+	char *want = NULL, *got = NULL, diff[120];
+	int ret;
+
+	ret = load_as_json(c->root, &want, c->e);
+	if (ret) {
+		p2pdma_error_prefix(c->e, "capture refused: the loader refuses the machine");
+		return ret;
+	}
+	ret = load_as_json(tmp, &got, c->e);
+	if (ret) {
+		p2pdma_error_prefix(c->e, "capture refused: it would not load back");
+	} else if (strcmp(want, got)) {
+		first_difference(want, got, diff, sizeof(diff));
+		ret = p2pdma_fail(c->e, -EIO,
+				  "%s: capture refused: it would load as a different machine (first difference: %s); did the machine change meanwhile?",
+				  c->root, diff);
+	}
+	free(want);
+	free(got);
+	return ret;
+}
+
+/* The mode a new file gets under the process umask (mkstemp makes 0600). */
+static mode_t file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
 int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e)
 {
@@ -542,11 +619,14 @@ int p2pdma_capture(const char *root, const char *out_path,
 		.e = e,
 		.now = time(NULL),
 	};
+	struct stat st;
 	char *tmp;
 	int fd, ret;
 
 	if (!out_path || !*out_path)
 		return p2pdma_fail(e, -EINVAL, "no file name for the capture");
+	if (!stat(out_path, &st) && S_ISDIR(st.st_mode))
+		return p2pdma_fail(e, -EISDIR, "%s: is a directory; name the capture file", out_path);
 	if (geteuid() != 0)
 		p2pdma_log(log, log_arg, P2PDMA_LOG_WARN,
 			   "not running as root: config space will be captured as 64 bytes, so the ACS state will be unknown when the capture is loaded");
@@ -559,12 +639,15 @@ int p2pdma_capture(const char *root, const char *out_path,
 		free(tmp);
 		return ret;
 	}
+	p2pdma_temp_track(tmp, false);
 	ret = write_all(&c, fd);
 	capture_free(&c);
-	if (!ret && (fchmod(fd, 0644) || fsync(fd)))
+	if (!ret && (fchmod(fd, file_mode()) || fsync(fd)))
 		ret = p2pdma_fail(e, -errno, "%s: %s", tmp, strerror(errno));
 	if (close(fd) && !ret)
 		ret = p2pdma_fail(e, -errno, "%s: %s", tmp, strerror(errno));
+	if (!ret)
+		ret = verify(&c, tmp);
 	if (!ret && rename(tmp, out_path))
 		ret = p2pdma_fail(e, -errno, "%s: cannot rename into place: %s", out_path,
 				  strerror(errno));
@@ -572,6 +655,7 @@ int p2pdma_capture(const char *root, const char *out_path,
 		unlink(tmp);
 	else
 		warn_short_config(&c);
+	p2pdma_temp_untrack(tmp, false);
 	free(tmp);
 	return ret;
 }

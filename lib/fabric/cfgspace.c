@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Config space decoding through libpci.
+ * Config space decoding from the bytes the loader read.
  *
  * The loader reads each `config` file itself, because the ACS rule needs
  * to know how many bytes were readable (64 without root, 256 or 4096
- * with it), and hands the bytes to libpci as the device's config cache.
- * libpci then walks the capability lists from that cache and never has
- * to open a file: a capture need not hold the sys/bus/pci/devices links
- * libpci would otherwise go through, and a link in a hostile tarball
- * cannot make it read outside the capture.
+ * with it).  The capability lists are walked here, over those bytes
+ * only, the way the kernel walks them (drivers/pci/pci.c): a standard
+ * pointer below 0x40 or an ID of 0xff ends the list, at most 48 steps;
+ * an extended next pointer below 0x100 ends it, at most 480 steps; the
+ * first capability with the ID is the one that counts.  A register past
+ * the bytes given is unknown.  Nothing here opens a file: libpci's walk
+ * fell through to its sysfs method for such registers and so read
+ * whatever a link in a hostile tree pointed at (a FIFO hung it).
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <pci/pci.h>
+#include <pci/header.h>
 
 #include "cfgspace.h"
 #include "util.h"
@@ -26,74 +26,25 @@
 #define ACS_CAP_REG	0x04
 #define ACS_CTRL_REG	0x06
 
+/* The kernel's walk limits: 48 standard capabilities, 8 bytes per extended one. */
+#define CAP_TTL		48
+#define EXT_CAP_TTL	((P2PDMA_CFG_PCIE_SIZE - P2PDMA_CFG_PCI_SIZE) / 8)
+
+/* Nothing to hold any more; the handle stays so callers need not change. */
 struct p2pdma_cfg_reader {
-	struct pci_access *pacc;
+	int unused;
 };
-
-/*
- * libpci's error hook must not return.  It has no context argument, so
- * the jump target lives in thread-local storage, set around every call
- * into libpci that can fail.
- */
-static __thread jmp_buf *cfg_jmp;
-static __thread char cfg_msg[256];
-
-static void __attribute__((noreturn)) cfg_error(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	vsnprintf(cfg_msg, sizeof(cfg_msg), msg, ap);
-	va_end(ap);
-	longjmp(*cfg_jmp, 1);
-}
-
-static void cfg_quiet(char *msg, ...)
-{
-	(void)msg;
-}
 
 int p2pdma_cfg_reader_new(const char *sysfs_bus_pci, struct p2pdma_cfg_reader **out,
 			  struct p2pdma_error *e)
 {
-	struct p2pdma_cfg_reader *volatile r;
-	jmp_buf jb;
-
-	*out = NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	cfg_jmp = &jb;
-	if (setjmp(jb)) {
-		cfg_jmp = NULL;
-		/* libpci may be half set up; leaking it beats freeing garbage. */
-		free(r);
-		return p2pdma_fail(e, -EIO, "libpci: %s", cfg_msg);
-	}
-	r->pacc = pci_alloc();
-	if (!r->pacc) {
-		cfg_jmp = NULL;
-		free(r);
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	}
-	r->pacc->error = cfg_error;
-	r->pacc->warning = cfg_quiet;
-	r->pacc->debug = cfg_quiet;
-	r->pacc->debugging = 0;
-	r->pacc->method = PCI_ACCESS_SYS_BUS_PCI;
-	if (pci_set_param(r->pacc, "sysfs.path", (char *)sysfs_bus_pci))
-		cfg_error("no sysfs.path parameter in this libpci");
-	pci_init(r->pacc);
-	cfg_jmp = NULL;
-	*out = r;
-	return 0;
+	(void)sysfs_bus_pci;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : p2pdma_fail(e, -ENOMEM, "out of memory");
 }
 
 void p2pdma_cfg_reader_free(struct p2pdma_cfg_reader *r)
 {
-	if (!r)
-		return;
-	pci_cleanup(r->pacc);
 	free(r);
 }
 
@@ -104,9 +55,75 @@ uint32_t p2pdma_cfg_speed_mts(unsigned int code)
 	return code < ARRAY_SIZE(mts) ? mts[code] : 0;
 }
 
-static unsigned int le16(const uint8_t *p)
+bool p2pdma_cfg_read(const uint8_t *cfg, size_t len, unsigned int off, unsigned int n,
+		     uint32_t *v)
 {
-	return (unsigned int)p[0] | (unsigned int)p[1] << 8;
+	unsigned int i;
+
+	if (off > len || n > len - off)
+		return false;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v |= (uint32_t)cfg[off + i] << (8 * i);
+	return true;
+}
+
+static unsigned int rd16(const uint8_t *cfg, size_t len, unsigned int off)
+{
+	uint32_t v;
+
+	return p2pdma_cfg_read(cfg, len, off, 2, &v) ? v : 0xffff;
+}
+
+unsigned int p2pdma_cfg_find_cap(const uint8_t *cfg, size_t len, unsigned int id)
+{
+	unsigned int start, pos, ttl = CAP_TTL;
+	uint32_t ent;
+
+	if (len < 0x40 || !(rd16(cfg, len, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	switch (cfg[PCI_HEADER_TYPE] & 0x7f) {
+	case PCI_HEADER_TYPE_NORMAL:
+	case PCI_HEADER_TYPE_BRIDGE:
+		start = PCI_CAPABILITY_LIST;
+		break;
+	case PCI_HEADER_TYPE_CARDBUS:
+		start = PCI_CB_CAPABILITY_LIST;
+		break;
+	default:
+		return 0;
+	}
+	pos = cfg[start];
+	while (ttl--) {
+		if (pos < 0x40)
+			break;
+		pos &= ~3u;
+		if (!p2pdma_cfg_read(cfg, len, pos, 2, &ent))
+			break;
+		if ((ent & 0xff) == 0xff)
+			break;
+		if ((ent & 0xff) == id)
+			return pos;
+		pos = ent >> 8;
+	}
+	return 0;
+}
+
+unsigned int p2pdma_cfg_find_ext_cap(const uint8_t *cfg, size_t len, unsigned int id)
+{
+	unsigned int pos = P2PDMA_CFG_PCI_SIZE, ttl = EXT_CAP_TTL;
+	uint32_t hdr;
+
+	if (!p2pdma_cfg_read(cfg, len, pos, 4, &hdr) || !hdr)
+		return 0;
+	while (ttl--) {
+		if ((hdr & 0xffff) == id)
+			return pos;
+		pos = (hdr >> 20) & 0xffc;
+		if (pos < P2PDMA_CFG_PCI_SIZE || !p2pdma_cfg_read(cfg, len, pos, 4, &hdr))
+			break;
+	}
+	return 0;
 }
 
 /* The fixed part of the header: no capability walk needed. */
@@ -118,19 +135,23 @@ static void decode_header(const uint8_t *cfg, struct p2pdma_cfg_info *info)
 		info->secondary_bus = cfg[PCI_SECONDARY_BUS];
 		info->subordinate_bus = cfg[PCI_SUBORDINATE_BUS];
 	} else if (info->header_type == PCI_HEADER_TYPE_NORMAL) {
-		info->subsys_vendor = (int)le16(cfg + PCI_SUBSYSTEM_VENDOR_ID);
-		info->subsys_device = (int)le16(cfg + PCI_SUBSYSTEM_ID);
+		info->subsys_vendor = (int)rd16(cfg, 64, PCI_SUBSYSTEM_VENDOR_ID);
+		info->subsys_device = (int)rd16(cfg, 64, PCI_SUBSYSTEM_ID);
 	}
 }
 
-static void decode_express(struct pci_dev *d, const struct pci_cap *exp,
+/* Port type and link; registers past the bytes given leave the link unknown. */
+static void decode_express(const uint8_t *cfg, size_t len, unsigned int exp,
 			   struct p2pdma_cfg_info *info)
 {
-	unsigned int flags = pci_read_word(d, exp->addr + PCI_EXP_FLAGS);
-	uint32_t lnkcap = pci_read_long(d, exp->addr + PCI_EXP_LNKCAP);
-	unsigned int lnksta = pci_read_word(d, exp->addr + PCI_EXP_LNKSTA);
+	uint32_t flags, lnkcap, lnksta;
 
+	if (!p2pdma_cfg_read(cfg, len, exp + PCI_EXP_FLAGS, 2, &flags))
+		return;
 	info->pcie_type = (int)((flags & PCI_EXP_FLAGS_TYPE) >> 4);
+	if (!p2pdma_cfg_read(cfg, len, exp + PCI_EXP_LNKCAP, 4, &lnkcap) ||
+	    !p2pdma_cfg_read(cfg, len, exp + PCI_EXP_LNKSTA, 2, &lnksta))
+		return;
 	info->link_known = true;
 	info->link.max_speed = p2pdma_cfg_speed_mts(lnkcap & PCI_EXP_LNKCAP_SPEED);
 	info->link.max_width = (lnkcap & PCI_EXP_LNKCAP_WIDTH) >> 4;
@@ -138,15 +159,32 @@ static void decode_express(struct pci_dev *d, const struct pci_cap *exp,
 	info->link.width = (lnksta & PCI_EXP_LNKSTA_WIDTH) >> 4;
 }
 
-/* The capability walk proper; may longjmp out through cfg_error(). */
-static void walk_caps(struct pci_dev *d, size_t len, struct p2pdma_cfg_info *info)
+static void decode_acs(const uint8_t *cfg, size_t len, struct p2pdma_cfg_info *info)
 {
-	struct pci_cap *exp, *acs;
+	unsigned int acs = p2pdma_cfg_find_ext_cap(cfg, len, PCI_EXT_CAP_ID_ACS);
+	uint32_t cap, ctrl;
 
-	exp = pci_find_cap(d, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
+	if (!acs) {
+		info->acs_state = P2PDMA_ACS_ABSENT;
+		return;
+	}
+	if (!p2pdma_cfg_read(cfg, len, acs + ACS_CAP_REG, 2, &cap) ||
+	    !p2pdma_cfg_read(cfg, len, acs + ACS_CTRL_REG, 2, &ctrl)) {
+		info->shortfall = P2PDMA_CFG_CUT;
+		return;
+	}
+	info->acs_state = P2PDMA_ACS_PRESENT;
+	info->acs_cap = (uint16_t)cap;
+	info->acs_ctrl = (uint16_t)ctrl;
+}
+
+static void decode_caps(const uint8_t *cfg, size_t len, struct p2pdma_cfg_info *info)
+{
+	unsigned int exp = p2pdma_cfg_find_cap(cfg, len, PCI_CAP_ID_EXP);
+
 	info->caps_read = true;
 	if (exp)
-		decode_express(d, exp, info);
+		decode_express(cfg, len, exp, info);
 	if (len < P2PDMA_CFG_PCIE_SIZE) {
 		/* Conventional PCI has no extended space, so no ACS either. */
 		if (exp)
@@ -154,37 +192,10 @@ static void walk_caps(struct pci_dev *d, size_t len, struct p2pdma_cfg_info *inf
 		info->acs_state = exp ? P2PDMA_ACS_UNKNOWN : P2PDMA_ACS_ABSENT;
 		return;
 	}
-	acs = exp ? pci_find_cap(d, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED) : NULL;
-	if (!acs) {
+	if (exp)
+		decode_acs(cfg, len, info);
+	else
 		info->acs_state = P2PDMA_ACS_ABSENT;
-		return;
-	}
-	info->acs_state = P2PDMA_ACS_PRESENT;
-	info->acs_cap = pci_read_word(d, acs->addr + ACS_CAP_REG);
-	info->acs_ctrl = pci_read_word(d, acs->addr + ACS_CTRL_REG);
-}
-
-static int decode_caps(struct p2pdma_cfg_reader *r, const struct p2pdma_bdf *bdf,
-		       const uint8_t *cfg, size_t len, struct p2pdma_cfg_info *info,
-		       struct p2pdma_error *e)
-{
-	struct pci_dev *volatile d = NULL;
-	jmp_buf jb;
-
-	cfg_jmp = &jb;
-	if (setjmp(jb)) {
-		cfg_jmp = NULL;
-		if (d)
-			pci_free_dev(d);
-		return p2pdma_fail(e, -EIO, "libpci: %s", cfg_msg);
-	}
-	d = pci_get_dev(r->pacc, (int)bdf->domain, bdf->bus, bdf->dev, bdf->fn);
-	/* libpci reads below the cache length from the cache and never writes it. */
-	pci_setup_cache(d, (uint8_t *)cfg, (int)len);
-	walk_caps(d, len, info);
-	cfg_jmp = NULL;
-	pci_free_dev(d);
-	return 0;
 }
 
 static void info_init(struct p2pdma_cfg_info *info)
@@ -205,6 +216,8 @@ int p2pdma_cfg_decode(struct p2pdma_cfg_reader *r, const struct p2pdma_bdf *bdf,
 		      const uint8_t *cfg, size_t len, struct p2pdma_cfg_info *info,
 		      struct p2pdma_error *e)
 {
+	(void)r;
+	(void)bdf;
 	info_init(info);
 	if (!cfg) {
 		info->shortfall = P2PDMA_CFG_MISSING;
@@ -216,7 +229,7 @@ int p2pdma_cfg_decode(struct p2pdma_cfg_reader *r, const struct p2pdma_bdf *bdf,
 				   "%zu bytes; sysfs gives 64 or 128 (without root), 256 or 4096",
 				   len);
 	/* A device in D3cold or gone reads as all ones: nothing in it is real. */
-	if (le16(cfg) == 0xffff) {
+	if (rd16(cfg, len, PCI_VENDOR_ID) == 0xffff) {
 		info->shortfall = P2PDMA_CFG_NOT_ANSWERING;
 		return 0;
 	}
@@ -225,7 +238,6 @@ int p2pdma_cfg_decode(struct p2pdma_cfg_reader *r, const struct p2pdma_bdf *bdf,
 		info->shortfall = P2PDMA_CFG_UNPRIVILEGED;
 		return 0;
 	}
-	if (!r)
-		return p2pdma_fail(e, -EINVAL, "no libpci handle to decode config space");
-	return decode_caps(r, bdf, cfg, len, info, e);
+	decode_caps(cfg, len, info);
+	return 0;
 }

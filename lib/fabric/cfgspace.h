@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What a function's config space says, decoded through libpci: header
- * type, PCIe port type, link registers, the ACS capability, and how much
- * of it could be read at all.
+ * What a function's config space says: header type, PCIe port type, link
+ * registers, the ACS capability, and how much of it could be read at all.
+ * The capability walk is the kernel's, over the bytes given and no others.
  */
 #ifndef P2PDMA_CFGSPACE_H
 #define P2PDMA_CFGSPACE_H
@@ -23,6 +23,7 @@ enum p2pdma_cfg_short {
 	P2PDMA_CFG_MISSING,	/* no config file */
 	P2PDMA_CFG_UNPRIVILEGED,/* 64 or 128 bytes: read without root */
 	P2PDMA_CFG_NO_EXTENDED,	/* 256 bytes of a PCIe function: no extended space */
+	P2PDMA_CFG_CUT,		/* the ACS capability runs past the bytes given */
 	P2PDMA_CFG_NOT_ANSWERING,/* reads as all ones: the device did not answer */
 };
 
@@ -40,10 +41,9 @@ struct p2pdma_cfg_info {
 	uint16_t acs_cap, acs_ctrl;
 };
 
-/* One libpci handle for a whole load. */
+/* One handle for a whole load (it opens nothing; @sysfs_bus_pci is unused). */
 struct p2pdma_cfg_reader;
 
-/* @sysfs_bus_pci is handed to libpci as "sysfs.path". */
 int p2pdma_cfg_reader_new(const char *sysfs_bus_pci, struct p2pdma_cfg_reader **out,
 			  struct p2pdma_error *e);
 void p2pdma_cfg_reader_free(struct p2pdma_cfg_reader *r);
@@ -59,6 +59,23 @@ void p2pdma_cfg_reader_free(struct p2pdma_cfg_reader *r);
 int p2pdma_cfg_decode(struct p2pdma_cfg_reader *r, const struct p2pdma_bdf *bdf,
 		      const uint8_t *cfg, size_t len, struct p2pdma_cfg_info *info,
 		      struct p2pdma_error *e);
+
+/*
+ * Read @n (1, 2 or 4) little-endian bytes at @off into @v; false when
+ * they are not all within the @len bytes of @cfg.
+ */
+bool p2pdma_cfg_read(const uint8_t *cfg, size_t len, unsigned int off, unsigned int n,
+		     uint32_t *v);
+
+/*
+ * The kernel's capability walks over @len bytes of @cfg: the offset of
+ * the first capability @id, or 0 when there is none or the list leaves
+ * the bytes given.  Standard: the status bit, pointer at 0x34 (0x14 for
+ * CardBus), pointers below 0x40 or ID 0xff end it, 48 steps at most.
+ * Extended: from 0x100, a next pointer below 0x100 ends it, 480 steps.
+ */
+unsigned int p2pdma_cfg_find_cap(const uint8_t *cfg, size_t len, unsigned int id);
+unsigned int p2pdma_cfg_find_ext_cap(const uint8_t *cfg, size_t len, unsigned int id);
 
 /* PCIe link speed code (Link Capabilities/Status bits 3:0) in MT/s; 0 unknown. */
 uint32_t p2pdma_cfg_speed_mts(unsigned int code);

@@ -75,6 +75,20 @@ static void put_escaped(struct p2pdma_buf *b, const char *s)
 	}
 }
 
+/* @s escaped for a DOT string into @out (cut to fit), for printf-style output. */
+static const char *esc(char *out, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s && k + 3 < n; s++) {
+		if (*s == '"' || *s == '\\')
+			out[k++] = '\\';
+		out[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s;
+	}
+	out[k] = '\0';
+	return out;
+}
+
 /* @s escaped, wrapped at spaces into lines of about WRAP columns. */
 static void put_wrapped(struct p2pdma_buf *b, const char *s)
 {
@@ -251,7 +265,7 @@ static void worst(int *slot, int color)
 static void hl_step(struct dot *d, const struct p2pdma_function *a,
 		    const struct p2pdma_function *b, int color)
 {
-	char na[P2PDMA_BDF_STRLEN], nb[P2PDMA_BDF_STRLEN];
+	char na[64], nb[64];
 
 	if (b->parent == a) {
 		worst(&d->edge_hl[b->index], color);
@@ -266,7 +280,8 @@ static void hl_step(struct dot *d, const struct p2pdma_function *a,
 		if (a->host != b->host)
 			p2pdma_buf_printf(&d->extra,
 					  "\t\"%s\" -> \"%s\" [style=dashed, constraint=false, color=\"%s\", penwidth=3];\n",
-					  a->host->name, b->host->name, path_colors[color]);
+					  esc(na, sizeof(na), a->host->name),
+					  esc(nb, sizeof(nb), b->host->name), path_colors[color]);
 	} else {
 		p2pdma_buf_printf(&d->extra,
 				  "\t\"%s\" -> \"%s\" [style=dashed, constraint=false, color=\"%s\", penwidth=3];\n",
@@ -469,7 +484,7 @@ static void write_edge_attrs(struct dot *d, const char *lab, int hl,
 
 static void write_edges(struct dot *d)
 {
-	char from[P2PDMA_BDF_STRLEN + 8], to[P2PDMA_BDF_STRLEN], lab[96];
+	char from[64], to[P2PDMA_BDF_STRLEN], lab[96];
 	size_t i;
 
 	for (i = 0; i < d->f->nr_fns; i++) {
@@ -481,7 +496,7 @@ static void write_edges(struct dot *d)
 		if (fn->parent)
 			p2pdma_bdf_format(&fn->parent->bdf, from, sizeof(from));
 		else
-			snprintf(from, sizeof(from), "%s", fn->host->name);
+			esc(from, sizeof(from), fn->host->name);
 		p2pdma_bdf_format(&fn->bdf, to, sizeof(to));
 		link_label(fn, lab, sizeof(lab));
 		p2pdma_buf_printf(&d->b, "\t\"%s\" -> \"%s\"", from, to);
@@ -496,9 +511,12 @@ static void write_edges(struct dot *d)
 static void write_host_bridge(struct dot *d, const struct p2pdma_host_bridge *hb)
 {
 	int hl = d->hb_hl[hb->index];
+	char name[64];
 	size_t i;
 
-	p2pdma_buf_printf(&d->b, "\t\"%s\" [label=\"%s\\nhost bridge", hb->name, hb->name);
+
+	esc(name, sizeof(name), hb->name);
+	p2pdma_buf_printf(&d->b, "\t\"%s\" [label=\"%s\\nhost bridge", name, name);
 	if (hb->numa_node >= 0)
 		p2pdma_buf_printf(&d->b, "\\nNUMA node %d", hb->numa_node);
 	if (hb->bus_offset)
@@ -516,6 +534,7 @@ static void write_host_bridge(struct dot *d, const struct p2pdma_host_bridge *hb
 static void write_host_order(struct dot *d)
 {
 	const char *prev = NULL;
+	char a[64], b[64];
 	size_t i;
 
 	for (i = 0; i < d->f->nr_hbs; i++) {
@@ -523,7 +542,7 @@ static void write_host_order(struct dot *d)
 			continue;
 		if (prev)
 			p2pdma_buf_printf(&d->b, "\t{ rank=same; \"%s\" -> \"%s\" [style=invis]; }\n",
-					  prev, d->f->hbs[i]->name);
+					  esc(a, sizeof(a), prev), esc(b, sizeof(b), d->f->hbs[i]->name));
 		prev = d->f->hbs[i]->name;
 	}
 }

@@ -208,6 +208,12 @@ int p2pdma_json_parse(struct p2pdma_json_reader *r, const char *buf, size_t len,
 	end = skip + json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	ret = parse_error(r, buf, len, jerr, end);
+	if (!ret) {
+		const char *why = p2pdma_json_strict_check(buf + skip, len - skip, &end);
+
+		if (why)
+			ret = syntax_error(r, buf, skip + end, why);
+	}
 	if (ret) {
 		json_object_put(*out);
 		*out = NULL;

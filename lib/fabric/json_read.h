@@ -37,6 +37,13 @@ void p2pdma_json_init(struct p2pdma_json_reader *r, const char *name,
 void p2pdma_json_release(struct p2pdma_json_reader *r);
 
 /*
+ * What RFC 8259 forbids but json-c accepts (single quotes, raw control
+ * characters and ill-formed UTF-8 in strings, lone surrogate escapes,
+ * integers json-c would clamp): NULL, or why, with *@off where.
+ */
+const char *p2pdma_json_strict_check(const char *buf, size_t len, size_t *off);
+
+/*
  * Parse @len bytes of text into *@out (strict JSON, valid UTF-8, at most
  * @max_depth levels, nothing but white space after the value).
  */

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "loaders.h"
+#include "readfile.h"
 #include "util.h"
 
 static const struct p2pdma_loader loaders[] = {
@@ -28,6 +29,8 @@ static const struct p2pdma_loader loaders[] = {
 
 #define BUILTIN_PREFIX "builtin:"
 #define SNIFF_LEN 65536
+/* The lspci loaders' own limit: a longer file is refused by them anyway. */
+#define SNIFF_WHOLE_MAX (64u << 20)
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -127,6 +130,24 @@ static int sniff_text(const char *path, const char *buf,
 			   path);
 }
 
+/*
+ * Text whose first 64 KiB show lspci device lines but no hex may still be
+ * a hex dump with a long first record: look at all of it before saying.
+ */
+static int sniff_whole(const char *path, enum p2pdma_input_format *out,
+		       struct p2pdma_error *e)
+{
+	size_t len;
+	char *all;
+	int ret = p2pdma_read_file(path, SNIFF_WHOLE_MAX, &all, &len, e);
+
+	if (ret)
+		return ret;
+	ret = sniff_text(path, all, out, e);
+	free(all);
+	return ret;
+}
+
 int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 			struct p2pdma_error *e)
 {
@@ -172,8 +193,13 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 		*out = P2PDMA_INPUT_NCCL;
 		return 0;
 	}
+	if (S_ISFIFO(st.st_mode) && p2pdma_is_shell_pipe(path))
+		return p2pdma_fail(e, -EINVAL,
+				   "%s: a pipe cannot be looked into twice; name its format with --input-format",
+				   path);
 	if (!S_ISREG(st.st_mode))
-		return p2pdma_fail(e, -EINVAL, "%s: not a regular file or directory", path);
+		return p2pdma_fail(e, -EINVAL, "%s: not a regular file or directory%s", path,
+				   S_ISFIFO(st.st_mode) ? " (a named pipe)" : "");
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -195,6 +221,8 @@ int p2pdma_input_detect(const char *path, enum p2pdma_input_format *out,
 	} else {
 		buf[n] = '\0';
 		ret = sniff_text(path, buf, out, e);
+		if (!ret && *out == P2PDMA_INPUT_LSPCI_VVV && n == SNIFF_LEN)
+			ret = sniff_whole(path, out, e);
 	}
 	free(buf);
 	return ret;

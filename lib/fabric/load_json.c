@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "json_read.h"
+#include "readfile.h"
 #include "loaders.h"
 
 /*
@@ -180,9 +181,9 @@ static int parse_link(struct jload *j, struct json_object *o, struct p2pdma_link
 	p2pdma_json_keys(r, v, keys);
 	get_speed(j, v, "speed", &l->speed);
 	/* The Link Status width field has 6 bits. */
-	p2pdma_json_int(r, v, "width", 0, 63, false, &w);
+	p2pdma_json_int(r, v, "width", 0, P2PDMA_LINK_WIDTH_MAX, false, &w);
 	get_speed(j, v, "max_speed", &l->max_speed);
-	p2pdma_json_int(r, v, "max_width", 0, 63, false, &mw);
+	p2pdma_json_int(r, v, "max_width", 0, P2PDMA_LINK_WIDTH_MAX, false, &mw);
 	l->width = (uint32_t)w;
 	l->max_width = (uint32_t)mw;
 	p2pdma_json_pop(r, old);
@@ -810,36 +811,6 @@ int p2pdma_load_json_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 /* ---------------------------------------------------------------------- */
 /* Files                                                                   */
 
-/* Read all of @fd: pipes too, so no size is known up front. */
-static int read_all(int fd, char **out, size_t *len)
-{
-	size_t n = 0, cap = 0;
-	char *buf = NULL;
-	ssize_t got;
-
-	for (;;) {
-		if (n == cap && (cap > JSON_MAX_SIZE ||
-				 p2pdma_grow((void **)&buf, &cap, cap ? cap * 2 : 65536, 1))) {
-			free(buf);
-			return cap > JSON_MAX_SIZE ? -EFBIG : -ENOMEM;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			got = -errno;
-			free(buf);
-			return (int)got;
-		}
-		if (!got)
-			break;
-		n += (size_t)got;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 int p2pdma_load_json(struct p2pdma_fabric *f, const char *path,
 		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {
@@ -850,18 +821,16 @@ int p2pdma_load_json(struct p2pdma_fabric *f, const char *path,
 	int fd, ret;
 
 	(void)opts;
-	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	/* Standard input may be any pipe; a named file must be a file. */
+	fd = is_stdin ? STDIN_FILENO : p2pdma_open_input(path, e);
 	if (fd < 0)
-		return p2pdma_fail(e, -errno, "%s: %s", name, strerror(errno));
-	ret = read_all(fd, &buf, &len);
+		return fd;
+	ret = p2pdma_read_fd(fd, name, JSON_MAX_SIZE, &buf, &len, e);
 	if (!is_stdin)
 		close(fd);
-	if (ret == -EFBIG)
-		return p2pdma_fail(e, ret, "%s: the file is larger than %u MiB", name,
-				   JSON_MAX_SIZE >> 20);
 	if (ret)
-		return p2pdma_fail(e, ret, "%s: %s", name, strerror(-ret));
-	ret = p2pdma_load_json_buf(f, buf ? buf : "", len, name, e);
+		return ret;
+	ret = p2pdma_load_json_buf(f, buf, len, name, e);
 	free(buf);
 	return ret;
 }

@@ -36,6 +36,7 @@
 #include <pci/pci.h>
 
 #include "loaders.h"
+#include "cfgspace.h"
 #include "lspci.h"
 #include "readfile.h"
 #include "util.h"
@@ -279,29 +280,48 @@ static void read_bars(struct pci_dev *pd, struct lspci_rec *r)
 	}
 }
 
-static void read_express(struct pci_dev *pd, struct lspci_rec *r, struct pci_cap *exp)
-{
-	unsigned int lnkcap, lnksta;
+/* The bytes the dump gave, for the kernel's capability walk (cfgspace.c). */
+struct cfg_bytes {
+	uint8_t b[LSPCI_CFG_MAX];
+	size_t len;
+};
 
-	r->fn.pcie_type = (pci_read_word(pd, exp->addr + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
-	/* Integrated endpoints and event collectors have no link. */
-	if (r->fn.pcie_type == PCI_EXP_TYPE_ROOT_INT_EP || r->fn.pcie_type == PCI_EXP_TYPE_ROOT_EC)
+static unsigned int cfg_word(const struct cfg_bytes *c, unsigned int off)
+{
+	uint32_t v;
+
+	return p2pdma_cfg_read(c->b, c->len, off, 2, &v) ? v : 0;
+}
+
+/* Port type and link; a register past the dump leaves the link unknown. */
+static void read_express(const struct cfg_bytes *c, struct lspci_rec *r, unsigned int exp)
+{
+	uint32_t flags, lnkcap, lnksta;
+
+	if (!p2pdma_cfg_read(c->b, c->len, exp + PCI_EXP_FLAGS, 2, &flags))
 		return;
-	lnkcap = pci_read_long(pd, exp->addr + PCI_EXP_LNKCAP);
-	lnksta = pci_read_word(pd, exp->addr + PCI_EXP_LNKSTA);
-	r->fn.link.max_speed = lspci_speed_mts(lnkcap & PCI_EXP_LNKCAP_SPEED);
-	r->fn.link.max_width = (lnkcap & PCI_EXP_LNKCAP_WIDTH) >> 4;
-	r->fn.link.speed = lspci_speed_mts(lnksta & PCI_EXP_LNKSTA_SPEED);
-	r->fn.link.width = (lnksta & PCI_EXP_LNKSTA_WIDTH) >> 4;
+	r->fn.pcie_type = (int)((flags & PCI_EXP_FLAGS_TYPE) >> 4);
 	if (r->fn.role == P2PDMA_ROLE_BRIDGE &&
 	    (r->fn.pcie_type == PCI_EXP_TYPE_PCI_BRIDGE ||
 	     r->fn.pcie_type == PCI_EXP_TYPE_PCIE_BRIDGE))
 		r->fn.role = P2PDMA_ROLE_PCI_BRIDGE;
+	/* Integrated endpoints and event collectors have no link. */
+	if (r->fn.pcie_type == PCI_EXP_TYPE_ROOT_INT_EP || r->fn.pcie_type == PCI_EXP_TYPE_ROOT_EC)
+		return;
+	if (!p2pdma_cfg_read(c->b, c->len, exp + PCI_EXP_LNKCAP, 4, &lnkcap) ||
+	    !p2pdma_cfg_read(c->b, c->len, exp + PCI_EXP_LNKSTA, 2, &lnksta))
+		return;
+	r->fn.link.max_speed = lspci_speed_mts(lnkcap & PCI_EXP_LNKCAP_SPEED);
+	r->fn.link.max_width = (lnkcap & PCI_EXP_LNKCAP_WIDTH) >> 4;
+	r->fn.link.speed = lspci_speed_mts(lnksta & PCI_EXP_LNKSTA_SPEED);
+	r->fn.link.width = (lnksta & PCI_EXP_LNKSTA_WIDTH) >> 4;
 }
 
-static void read_acs(struct pci_dev *pd, struct lspci_rec *r, bool cap_list, bool express)
+static void read_acs(const struct cfg_bytes *c, struct lspci_rec *r, bool cap_list,
+		     bool express)
 {
-	struct pci_cap *acs;
+	unsigned int acs;
+	uint32_t cap, ctrl;
 
 	if (!cap_list || (r->hex_len >= 256 && !express)) {
 		r->fn.acs_state = P2PDMA_ACS_ABSENT;
@@ -309,39 +329,41 @@ static void read_acs(struct pci_dev *pd, struct lspci_rec *r, bool cap_list, boo
 	}
 	if (r->hex_len < 256)
 		return;			/* unknown */
-	acs = pci_find_cap(pd, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
-	if (acs) {
+	acs = p2pdma_cfg_find_ext_cap(c->b, c->len, PCI_EXT_CAP_ID_ACS);
+	if (acs && p2pdma_cfg_read(c->b, c->len, acs + PCI_ACS_CAP, 2, &cap) &&
+	    p2pdma_cfg_read(c->b, c->len, acs + PCI_ACS_CTRL, 2, &ctrl)) {
 		r->fn.acs_state = P2PDMA_ACS_PRESENT;
-		r->fn.acs_cap = pci_read_word(pd, acs->addr + PCI_ACS_CAP);
-		r->fn.acs_ctrl = pci_read_word(pd, acs->addr + PCI_ACS_CTRL);
-	} else if (r->hex_len == LSPCI_CFG_MAX) {
+		r->fn.acs_cap = (uint16_t)cap;
+		r->fn.acs_ctrl = (uint16_t)ctrl;
+	} else if (!acs && r->hex_len == LSPCI_CFG_MAX) {
 		r->fn.acs_state = P2PDMA_ACS_ABSENT;
 	}
 }
 
-static void read_sriov(struct pci_dev *pd, struct lspci_rec *r)
+static void read_sriov(const struct cfg_bytes *c, struct lspci_rec *r)
 {
-	struct pci_cap *c = pci_find_cap(pd, PCI_EXT_CAP_ID_SRIOV, PCI_CAP_EXTENDED);
+	unsigned int s = p2pdma_cfg_find_ext_cap(c->b, c->len, PCI_EXT_CAP_ID_SRIOV);
 
-	if (!c || !(pci_read_word(pd, c->addr + PCI_IOV_CTRL) & PCI_IOV_CTRL_VFE))
+	/* The SR-IOV capability is 0x40 bytes; one cut short is not read. */
+	if (!s || s + 0x40 > c->len || !(cfg_word(c, s + PCI_IOV_CTRL) & PCI_IOV_CTRL_VFE))
 		return;
-	r->num_vfs = pci_read_word(pd, c->addr + PCI_IOV_NUMVF);
-	r->vf_offset = pci_read_word(pd, c->addr + PCI_IOV_OFFSET);
-	r->vf_stride = pci_read_word(pd, c->addr + PCI_IOV_STRIDE);
-	r->vf_device = pci_read_word(pd, c->addr + PCI_IOV_DID);
+	r->num_vfs = (int)cfg_word(c, s + PCI_IOV_NUMVF);
+	r->vf_offset = (int)cfg_word(c, s + PCI_IOV_OFFSET);
+	r->vf_stride = (int)cfg_word(c, s + PCI_IOV_STRIDE);
+	r->vf_device = (int)cfg_word(c, s + PCI_IOV_DID);
 	r->sriov = r->num_vfs > 0;
 }
 
 /* Everything the config space of one function says. */
 static void read_function(struct pci_dev *pd, struct lspci_rec *r)
 {
-	struct pci_cap *exp;
+	static __thread struct cfg_bytes c;
+	unsigned int exp;
 	bool cap_list;
 	int hdr;
 
 	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-			  PCI_FILL_SUBSYS | PCI_FILL_BASES | PCI_FILL_CAPS |
-			  PCI_FILL_EXT_CAPS);
+			  PCI_FILL_SUBSYS | PCI_FILL_BASES);
 	r->fn.vendor = pd->vendor_id;
 	r->fn.device = pd->device_id;
 	r->fn.class_code = (uint32_t)pd->device_class << 8 | pd->prog_if;
@@ -351,18 +373,22 @@ static void read_function(struct pci_dev *pd, struct lspci_rec *r)
 		r->fn.subsys_device = pd->subsys_id;
 	}
 	r->ids_known = r->class_known = true;
+	c.len = r->hex_len <= LSPCI_CFG_MAX ? r->hex_len : LSPCI_CFG_MAX;
+	if (!pci_read_block(pd, 0, c.b, (int)c.len))
+		c.len = 0;
 	hdr = pci_read_byte(pd, PCI_HEADER_TYPE) & 0x7f;
 	read_bus_numbers(pd, r, hdr);
 	read_bars(pd, r);
 	cap_list = pci_read_word(pd, PCI_STATUS) & PCI_STATUS_CAP_LIST;
-	exp = r->hex_len >= 256 ? pci_find_cap(pd, PCI_CAP_ID_EXP, PCI_CAP_NORMAL) : NULL;
+	/* The kernel's walk (cfgspace.c), not libpci's: it is what the kernel sees. */
+	exp = r->hex_len >= 256 ? p2pdma_cfg_find_cap(c.b, c.len, PCI_CAP_ID_EXP) : 0;
 	if (exp)
-		read_express(pd, r, exp);
+		read_express(&c, r, exp);
 	else if (r->bridge && cap_list && r->hex_len >= 256)
 		r->fn.role = P2PDMA_ROLE_PCI_BRIDGE;	/* conventional PCI */
-	read_acs(pd, r, cap_list, exp != NULL);
+	read_acs(&c, r, cap_list, exp != 0);
 	if (r->hex_len == LSPCI_CFG_MAX)
-		read_sriov(pd, r);
+		read_sriov(&c, r);
 }
 
 static void read_all(struct pci_access *pa, struct lspci_doc *d)

@@ -153,6 +153,38 @@ static bool any_details(const struct lspci_doc *d)
 	return false;
 }
 
+/*
+ * lspci -v ends every record, the last one too, with a blank line: a
+ * paste without one was cut, and the function it cut (and any after it)
+ * would load as a smaller machine.  Returns the line of the last text.
+ */
+static unsigned int cut_at(const char *buf, size_t len)
+{
+	size_t end = len, i;
+	unsigned int line = 1;
+
+	while (end && (buf[end - 1] == ' ' || buf[end - 1] == '\t' || buf[end - 1] == '\r'))
+		end--;
+	if (end >= 2 && buf[end - 1] == '\n') {
+		size_t k = end - 1, start;
+
+		while (k && (buf[k - 1] == ' ' || buf[k - 1] == '\t' || buf[k - 1] == '\r'))
+			k--;
+		if (!k || buf[k - 1] == '\n')
+			return 0;
+		/* -vvv -xxxx: a record that ends in its last hex line is whole. */
+		for (start = k; start && buf[start - 1] != '\n'; start--)
+			;
+		if (k - start > 5 && (!memcmp(buf + start, "ff0: ", 5) ||
+				      !memcmp(buf + start, "f0: ", 4) ||
+				      !memcmp(buf + start, "30: ", 4)))
+			return 0;
+	}
+	for (i = 0; i < end; i++)
+		line += buf[i] == '\n';
+	return line - (end && buf[end - 1] == '\n');
+}
+
 int p2pdma_lspci_vvv_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 			      const char *name, const char *ids_path,
 			      const struct p2pdma_load_opts *opts,
@@ -186,6 +218,10 @@ int p2pdma_lspci_vvv_load_buf(struct p2pdma_fabric *f, const char *buf, size_t l
 		ret = fill(&d, &d.recs[i], e);
 	if (!ret)
 		ret = lspci_build(f, &d, e);
+	if (!ret && cut_at(buf, len))
+		ret = p2pdma_fail(e, -EINVAL,
+				  "%s:%u: the last record has no closing blank line: was the paste cut?",
+				  name, cut_at(buf, len));
 out:
 	lspci_doc_free(&d);
 	return ret;

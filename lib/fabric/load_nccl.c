@@ -100,6 +100,32 @@ static int nesting_error(struct nccl_doc *d, const xmlNode *n, const char *where
 			   line_of(n), (const char *)n->name, where);
 }
 
+
+/* The elements that make the tree; any other element is read only for its attributes. */
+static bool is_tree(const xmlNode *n)
+{
+	return is(n, "pci") || is(n, "cpu") || is(n, "gpu") || is(n, "nic") || is(n, "system");
+}
+
+/*
+ * Nothing below @n (an element the walk does not descend into) may be a
+ * tree element: a <pci> inside <foo> or <net> would be dropped silently.
+ */
+static int no_tree_inside(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e)
+{
+	const xmlNode *c;
+	int ret = 0;
+
+	for (c = n->children; c && !ret; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_tree(c))
+			return nesting_error(d, c, (const char *)n->name, e);
+		ret = no_tree_inside(d, c, e);
+	}
+	return ret;
+}
+
 /* An attribute as a NUL-terminated string (xmlFree it), or NULL. */
 static char *attr(const xmlNode *n, const char *name)
 {
@@ -132,7 +158,13 @@ static int hex_attr(struct nccl_doc *d, const xmlNode *n, const char *name,
 	p = v;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	if (p2pdma_parse_u64(p, 16, &x) || x > max)
+	/*
+	 * NCCL copies class from sysfs, "0x060400"; without the prefix a
+	 * "197120" could be decimal (0x030200), so only the prefixed form is read.
+	 */
+	if (p == v && !strcmp(name, "class"))
+		ret = attr_error(d, n, name, v, "a class code is written 0xCCSSPP, as sysfs has it", e);
+	else if (p2pdma_parse_u64(p, 16, &x) || x > max)
 		ret = attr_error(d, n, name, v, "not a hex number in range", e);
 	else
 		*out = (unsigned long)x;
@@ -293,10 +325,9 @@ static int walk_gpu(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 	const xmlNode *c;
 
 	for (c = n->children; c; c = c->next)
-		if (is(c, "pci") || is(c, "cpu") || is(c, "gpu") || is(c, "nic") ||
-		    is(c, "net") || is(c, "system"))
+		if (is_tree(c) || is(c, "net"))
 			return nesting_error(d, c, "gpu", e);
-	return 0;
+	return no_tree_inside(d, n, e);
 }
 
 static int walk_nic(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e)
@@ -304,10 +335,9 @@ static int walk_nic(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 	const xmlNode *c;
 
 	for (c = n->children; c; c = c->next)
-		if (is(c, "pci") || is(c, "cpu") || is(c, "gpu") || is(c, "nic") ||
-		    is(c, "system"))
+		if (is_tree(c))
 			return nesting_error(d, c, "nic", e);
-	return 0;
+	return no_tree_inside(d, n, e);
 }
 
 static int pci_child(struct nccl_doc *d, const xmlNode *c, long self, int numa,
@@ -331,7 +361,7 @@ static int pci_child(struct nccl_doc *d, const xmlNode *c, long self, int numa,
 	}
 	if (is(c, "cpu") || is(c, "net") || is(c, "system"))
 		return nesting_error(d, c, "pci", e);
-	return 0;
+	return c->type == XML_ELEMENT_NODE ? no_tree_inside(d, c, e) : 0;
 }
 
 static int walk_pci(struct nccl_doc *d, const xmlNode *n, long parent, int numa,
@@ -360,6 +390,8 @@ static int walk_cpu(struct nccl_doc *d, const xmlNode *n, struct p2pdma_error *e
 			ret = walk_nic(d, c, e);	/* a NIC not on PCI */
 		else if (is(c, "cpu") || is(c, "gpu") || is(c, "net") || is(c, "system"))
 			ret = nesting_error(d, c, "cpu", e);
+		else if (c->type == XML_ELEMENT_NODE)
+			ret = no_tree_inside(d, c, e);
 	}
 	return ret;
 }
@@ -387,6 +419,8 @@ static int walk_system(struct nccl_doc *d, const xmlNode *root, struct p2pdma_er
 		else if (is(c, "pci") || is(c, "gpu") || is(c, "nic") || is(c, "net") ||
 			 is(c, "system"))
 			ret = nesting_error(d, c, "system", e);
+		else if (c->type == XML_ELEMENT_NODE)
+			ret = no_tree_inside(d, c, e);
 	}
 	return ret;
 }
@@ -579,6 +613,12 @@ static void keep_first_error(void *data, xmlErrorPtr xe)
 		first_error.msg[--n] = '\0';
 }
 
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static int parse_error(struct nccl_doc *d, xmlParserCtxtPtr ctxt, struct p2pdma_error *e)
 {
 	const xmlError *xe = xmlCtxtGetLastError(ctxt);
@@ -600,7 +640,9 @@ int p2pdma_nccl_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 		.log = opts ? opts->log : NULL,
 		.log_arg = opts ? opts->log_arg : NULL,
 	};
+	xmlGenericErrorFunc saved_err;
 	xmlParserCtxtPtr ctxt;
+	void *saved_ctx;
 	xmlDocPtr doc;
 	int ret;
 
@@ -613,11 +655,25 @@ int p2pdma_nccl_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 	first_error.seen = false;
 	ctxt->sax->serror = keep_first_error;
 	/* No network, no DTD loading, no entity expansion, no messages on stderr. */
+	/* Encoding errors go to libxml2's generic handler (stderr) whatever the options. */
+	saved_err = xmlGenericError;
+	saved_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				XML_PARSE_BIG_LINES);
+	xmlSetGenericErrorFunc(saved_ctx, saved_err);
 	if (!doc) {
 		ret = parse_error(&d, ctxt, e);
+	} else if (doc->intSubset || doc->extSubset) {
+		/*
+		 * NCCL never writes a DTD, and entities declared in one make
+		 * every attribute read expand them (quadratic in libxml2).
+		 */
+		ret = p2pdma_fail(e, -EINVAL,
+				  "%s: XML: a <!DOCTYPE> declaration; NCCL topology files have none",
+				  name);
+		xmlFreeDoc(doc);
 	} else if (!xmlDocGetRootElement(doc)) {
 		ret = p2pdma_fail(e, -EINVAL, "%s: no root element", name);
 		xmlFreeDoc(doc);

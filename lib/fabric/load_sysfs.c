@@ -31,7 +31,6 @@
 
 /* Real hierarchies are a dozen levels deep at most; a loop copied as directories is not. */
 #define SYSFS_MAX_DEPTH		64
-#define SYSFS_FILE_MAX		(1024 * 1024)	/* cpuinfo of a big machine, cmdline */
 
 struct pending_pf {
 	struct p2pdma_function *vf;
@@ -352,6 +351,23 @@ static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *
 	return 0;
 }
 
+/*
+ * A link width attribute: the register's 6-bit field (0-63), or 255, the
+ * kernel's PCIE_LNK_WIDTH_UNKNOWN, which is taken as absent (1).  The
+ * widths in between no kernel writes, and the model cannot hold them.
+ */
+static int link_width(struct sysfs_load *l, int fd, const char *name, int64_t *w)
+{
+	int ret = attr_dec(l, fd, name, 0, 255, false, w);
+
+	if (ret || *w <= P2PDMA_LINK_WIDTH_MAX)
+		return ret;
+	if (*w == 255)
+		return 1;
+	return fail_at(l, name, -ERANGE, "%lld is not a link width (0-%d, or 255 for unknown)",
+		       (long long)*w, P2PDMA_LINK_WIDTH_MAX);
+}
+
 /* sysfs link attributes first (the kernel's view), the Link registers otherwise. */
 static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
 			   struct p2pdma_link *link)
@@ -369,11 +385,11 @@ static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg
 		return ret;
 	if (ret && info->link_known)
 		link->max_speed = info->link.max_speed;
-	ret = attr_dec(l, fd, "current_link_width", 0, 255, false, &w);
+	ret = link_width(l, fd, "current_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->width = !ret ? (uint32_t)w : info->link_known ? info->link.width : 0;
-	ret = attr_dec(l, fd, "max_link_width", 0, 255, false, &w);
+	ret = link_width(l, fd, "max_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->max_width = !ret ? (uint32_t)w : info->link_known ? info->link.max_width : 0;
@@ -595,13 +611,11 @@ static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *e
 
 static bool is_device_entry(const char *name, void *arg)
 {
-	struct p2pdma_bdf bdf;
 	uint32_t domain;
 	uint8_t bus;
 
 	(void)arg;
-	return p2pdma_sysfs_parse_fn_name(name, &bdf) ||
-	       p2pdma_sysfs_parse_hb_name(name, &domain, &bus);
+	return p2pdma_sysfs_bdf_shaped(name) || p2pdma_sysfs_parse_hb_name(name, &domain, &bus);
 }
 
 /* In a function's directory: devices below it, and the files the loader reads. */
@@ -710,7 +724,6 @@ static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path
 	struct p2pdma_host_bridge *hb;
 	struct p2pdma_dirent *ents = NULL;
 	size_t save = l->rel_len, n = 0, i, first;
-	struct p2pdma_bdf bdf;
 	uint32_t domain;
 	uint8_t bus;
 	int fd, ret;
@@ -728,7 +741,7 @@ static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path
 	ret = p2pdma_list_dir(fd, is_device_entry, NULL, &ents, &n);
 	if (ret)
 		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
-	for (i = 0; !ret && i < n && !p2pdma_sysfs_parse_fn_name(ents[i].name, &bdf); i++)
+	for (i = 0; !ret && i < n && !p2pdma_sysfs_bdf_shaped(ents[i].name); i++)
 		;
 	if (!ret && i < n) {
 		ret = p2pdma_fabric_add_host_bridge(l->f, name, domain, bus, &hb, l->e);
@@ -760,7 +773,10 @@ static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *e
 
 		if (!is_device_entry(name, NULL))
 			continue;	/* a function's own files */
-		if (ents[i].type == DT_LNK)
+		if (p2pdma_sysfs_bdf_shaped(name) && !p2pdma_sysfs_parse_fn_name(name, &bdf))
+			ret = fail_at(l, name, -EINVAL,
+				      "not a PCI function the kernel names (DDDD:BB:DD.F, device 00-1f, function 0-7)");
+		else if (ents[i].type == DT_LNK)
 			ret = fail_at(l, name, -ELOOP,
 				      "a symbolic link where sysfs has a device directory (a link loop?)");
 		else if (ents[i].type != DT_DIR)
@@ -784,7 +800,8 @@ static int walk_devices(struct sysfs_load *l)
 		return fail_at(l, "sys/devices", -EINVAL,
 			       "missing or not a directory: not a sysfs tree");
 	if (ret)
-		return fail_at(l, "sys", ret, "cannot list: %s", strerror(-ret));
+		return fail_at(l, "sys", ret, "cannot list devices/ or bus/pci/devices/: %s",
+			       strerror(-ret));
 	ret = rel_push(l, "sys");
 	for (i = 0; !ret && i < nr; i++) {
 		const char *slash = strrchr(dirs[i], '/');
@@ -831,14 +848,14 @@ static int open_proc(struct sysfs_load *l, int *pfd)
 static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char **buf,
 			  size_t *len)
 {
-	int ret = p2pdma_read_all_at(pfd, name, SYSFS_FILE_MAX, buf, len);
+	int ret = p2pdma_read_all_at(pfd, name, P2PDMA_PROC_FILE_MAX, buf, len);
 
 	if (ret == -ENOENT)
 		return 1;
 	if (ret == -ELOOP)
 		return fail_at(l, name, -EINVAL, "a symbolic link where /proc has a file");
 	if (ret == -EFBIG)
-		return fail_at(l, name, -EINVAL, "longer than %d bytes", SYSFS_FILE_MAX);
+		return fail_at(l, name, -EINVAL, "longer than %d bytes", P2PDMA_PROC_FILE_MAX);
 	if (ret)
 		return fail_at(l, name, ret, "cannot read: %s", strerror(-ret));
 	return 0;
@@ -1082,6 +1099,7 @@ static void report_acs(struct sysfs_load *l)
 		[P2PDMA_CFG_MISSING] = "the tree has no config file",
 		[P2PDMA_CFG_UNPRIVILEGED] = "config space was read without root (64 bytes)",
 		[P2PDMA_CFG_NO_EXTENDED] = "config space stops at 256 bytes (no extended capabilities)",
+		[P2PDMA_CFG_CUT] = "the ACS capability runs past the end of config space",
 		[P2PDMA_CFG_NOT_ANSWERING] = "config space reads as all ones (device not answering)",
 	};
 	struct p2pdma_buf b = { 0 };
@@ -1182,7 +1200,7 @@ int p2pdma_load_sysfs(struct p2pdma_fabric *f, const char *path,
 	} else {
 		static const struct p2pdma_unpack_opts unpack = {
 			P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES,
-			p2pdma_sysfs_wanted,
+			p2pdma_sysfs_wanted, 0,
 		};
 
 		ret = p2pdma_archive_extract(path, &unpack, &tmp, e);

@@ -39,6 +39,7 @@ struct lspci_text {
 	int vf_device;			/* -1 unknown */
 	struct p2pdma_link link;
 	bool bars_seen;
+	unsigned int regions_seen;	/* bit N: a "Region N" line was read */
 	struct p2pdma_bar bars[P2PDMA_NUM_BARS];
 	bool subsys_ids;
 	uint16_t subsys_vendor, subsys_device;

@@ -510,8 +510,10 @@ static int parse_cap_header(struct lspci_text *t, const char *s, size_t n,
 		parse_express(t, p, (size_t)(end - p));
 		*kind = CAP_EXPRESS;
 	} else if ((size_t)(end - p) >= 23 && !memcmp(p, "Access Control Services", 23)) {
+		/* The kernel uses the first ACS capability; later ones are skipped. */
+		if (!t->acs_header)
+			*kind = CAP_ACS;
 		t->acs_header = true;
-		*kind = CAP_ACS;
 	} else if ((size_t)(end - p) >= 35 &&
 		   !memcmp(p, "Single Root I/O Virtualization (SR-IOV)", 35)) {
 		*kind = CAP_SRIOV;
@@ -567,6 +569,10 @@ static int parse_region(struct lspci_text *t, const char *s, size_t n)
 	idx = dec_at(&p, end);
 	if (idx < 0 || idx >= P2PDMA_NUM_BARS || end - p < 2 || p[0] != ':' || p[1] != ' ')
 		return -EINVAL;
+	/* lspci prints each region once: a second one is a spliced or forged file. */
+	if (t->regions_seen & 1u << idx)
+		return -EINVAL;
+	t->regions_seen |= 1u << idx;
 	p += 2;
 	while ((size_t)(end - p) > 1 && *p == '[') {	/* [virtual], [enhanced] */
 		const char *q = memchr(p, ']', (size_t)(end - p));
@@ -670,11 +676,15 @@ static int capability_detail(struct lspci_doc *d, struct lspci_text *t,
 		return 0;
 	case CAP_ACS:
 		if (key(s, n, "ACSCap:", &r, &rn)) {
+			if (t->acs_cap_seen)
+				return bad_line(d, l, "a second ACSCap line in one ACS capability", e);
 			if (parse_acs_bits(r, rn, &t->acs_cap))
 				return bad_line(d, l, "an ACSCap line lists the seven ACS bits, each with + or -", e);
 			t->acs_cap_seen = true;
 			t->acs_line = l->no;
 		} else if (key(s, n, "ACSCtl:", &r, &rn)) {
+			if (t->acs_ctl_seen)
+				return bad_line(d, l, "a second ACSCtl line in one ACS capability", e);
 			if (parse_acs_bits(r, rn, &t->acs_ctrl))
 				return bad_line(d, l, "an ACSCtl line lists the seven ACS bits, each with + or -", e);
 			t->acs_ctl_seen = true;
@@ -728,7 +738,7 @@ int lspci_text_line(struct lspci_doc *d, struct lspci_text *t,
 			return bad_line(d, l, "cannot read the bus numbers", e);
 	} else if (key(s, n, "Region ", &r, &rn)) {
 		if (parse_region(t, r, rn))
-			return bad_line(d, l, "cannot read this BAR", e);
+			return bad_line(d, l, "cannot read this BAR (or a second line for it)", e);
 	} else if (key(s, n, "Subsystem:", &r, &rn)) {
 		if (rn >= 11 && id_pair(r + rn - 11, &a, &b)) {
 			t->subsys_ids = true;

@@ -2,11 +2,14 @@
 /*
  * The fabric model: building, indexing, checking and editing the tree.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "readfile.h"
+#include "sysfs_attr.h"
 #include "util.h"
 
 struct p2pdma_fabric *p2pdma_fabric_new(void)
@@ -54,6 +57,25 @@ void p2pdma_function_init(struct p2pdma_function *fn)
 	fn->dma_mask_bits = -1;
 }
 
+/*
+ * A host bridge is named as sysfs names it, "pci" DOMAIN ":" BUS, for its
+ * own domain and bus.  Names reach DOT, JSON and terminals: nothing else
+ * may get in (a quote in one once let a JSON file inject DOT attributes).
+ */
+static int check_hb_name(const char *name, uint32_t domain, uint8_t bus,
+			 struct p2pdma_error *e)
+{
+	uint32_t d;
+	uint8_t b;
+	char shown[48];
+
+	if (p2pdma_sysfs_parse_hb_name(name, &d, &b) && d == domain && b == bus)
+		return 0;
+	return p2pdma_fail(e, -EINVAL, "host bridge name '%s' is not pci%04x:%02x",
+			   p2pdma_excerpt(shown, sizeof(shown), name, strlen(name), 32),
+			   domain, bus);
+}
+
 int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 				  uint32_t domain, uint8_t bus,
 				  struct p2pdma_host_bridge **out,
@@ -62,6 +84,7 @@ int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 	struct p2pdma_host_bridge *hb;
 	char defname[32];
 	size_t i;
+	int ret;
 
 	for (i = 0; i < f->nr_hbs; i++)
 		if (f->hbs[i]->domain == domain && f->hbs[i]->bus == bus)
@@ -72,6 +95,9 @@ int p2pdma_fabric_add_host_bridge(struct p2pdma_fabric *f, const char *name,
 		snprintf(defname, sizeof(defname), "pci%04x:%02x", domain, bus);
 		name = defname;
 	}
+	ret = check_hb_name(name, domain, bus, e);
+	if (ret)
+		return ret;
 	hb = calloc(1, sizeof(*hb));
 	if (!hb || !(hb->name = strdup(name)))
 		goto nomem;
@@ -89,6 +115,21 @@ nomem:
 		free(hb->name);
 	free(hb);
 	return p2pdma_fail(e, -ENOMEM, "out of memory");
+}
+
+/*
+ * Kernel driver names are C identifiers and a few punctuation marks
+ * ("mlx5_core", "vfio-pci").  They reach terminals and the shell commands
+ * the fix advice prints, so nothing else gets into the model.
+ */
+static bool driver_name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.:+", *s))
+			return false;
+	return true;
 }
 
 int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
@@ -110,6 +151,18 @@ int p2pdma_fabric_add_function(struct p2pdma_fabric *f,
 				   name, parent->bdf.bus, parent->bdf.dev, parent->bdf.fn);
 	if (tmpl->bdf.dev > 31 || tmpl->bdf.fn > 7)
 		return p2pdma_fail(e, -EINVAL, "%s: device or function out of range", name);
+	if (tmpl->driver && !driver_name_ok(tmpl->driver)) {
+		char shown[48], *c;
+
+		/* Shown as ASCII: a bidi override must not reach the terminal either. */
+		p2pdma_excerpt(shown, sizeof(shown), tmpl->driver, strlen(tmpl->driver), 32);
+		for (c = shown; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				*c = '?';
+		return p2pdma_fail(e, -EINVAL,
+				   "%s: driver '%s' is not a kernel driver name (letters, digits, _ - . : +)",
+				   name, shown);
+	}
 	/* Duplicate addresses are caught by finalize, after sorting. */
 	fn = malloc(sizeof(*fn));
 	if (!fn)
@@ -238,7 +291,12 @@ int p2pdma_fabric_add_ram(struct p2pdma_fabric *f, uint64_t start, uint64_t size
 		return p2pdma_fail(e, -EINVAL,
 				   "host RAM [%#llx, size %#llx]: empty or past the end of the address space",
 				   (unsigned long long)start, (unsigned long long)size);
-	for (i = 0; i < f->nr_ram; i++)
+	/*
+	 * Against the range before only, so a loader names the line or path
+	 * of the usual case (/proc/iomem is sorted); finalize checks all of
+	 * them against each other in O(n log n).
+	 */
+	for (i = f->nr_ram ? f->nr_ram - 1 : 0; i < f->nr_ram; i++)
 		if (ranges_overlap(start, size, f->ram[i].start, f->ram[i].size))
 			return p2pdma_fail(e, -EINVAL,
 					   "host RAM [0x%llx-0x%llx] overlaps host RAM [0x%llx-0x%llx]",
@@ -343,32 +401,85 @@ static int check_duplicates(const struct p2pdma_fabric *f, struct p2pdma_error *
 	return 0;
 }
 
-/*
- * A memory BAR inside host RAM: a described machine that cannot exist
- * (every physical address has one owner), refused with both ranges.
- */
-static int check_bars_outside_ram(const struct p2pdma_fabric *f,
-				  const struct p2pdma_function *fn, struct p2pdma_error *e)
+/* One owner of physical addresses: a host RAM range or a memory BAR. */
+struct window {
+	uint64_t start, last;		/* inclusive */
+	const struct p2pdma_function *fn;	/* NULL: host RAM */
+	int bar;
+};
+
+static int window_cmp(const void *a, const void *b)
+{
+	const struct window *wa = a, *wb = b;
+
+	return p2pdma_span_cmp(wa->start, wa->last, wb->start, wb->last);
+}
+
+static void describe(const struct window *w, char *buf, size_t len)
 {
 	char name[P2PDMA_BDF_STRLEN];
-	size_t b, i;
 
-	for (b = 0; b < P2PDMA_NUM_BARS; b++) {
-		const struct p2pdma_bar *bar = &fn->bars[b];
+	if (!w->fn)
+		snprintf(buf, len, "host RAM [0x%llx-0x%llx]",
+			 (unsigned long long)w->start, (unsigned long long)w->last);
+	else
+		snprintf(buf, len, "%s BAR %d [0x%llx-0x%llx]",
+			 p2pdma_bdf_format(&w->fn->bdf, name, sizeof(name)), w->bar,
+			 (unsigned long long)w->start, (unsigned long long)w->last);
+}
 
-		if (!bar->size || !(bar->flags & P2PDMA_BAR_MEM))
+/* Host RAM and the assigned memory BARs (address 0: unassigned). */
+static struct window *collect_windows(const struct p2pdma_fabric *f, size_t *nr)
+{
+	struct window *w = malloc((f->nr_ram + f->nr_fns * P2PDMA_NUM_BARS + 1) * sizeof(*w));
+	size_t i, n = 0;
+	int b;
+
+	if (!w)
+		return NULL;
+	for (i = 0; i < f->nr_ram; i++)
+		w[n++] = (struct window){ f->ram[i].start,
+					  f->ram[i].start + f->ram[i].size - 1, NULL, -1 };
+	for (i = 0; i < f->nr_fns; i++)
+		for (b = 0; b < P2PDMA_NUM_BARS; b++) {
+			const struct p2pdma_bar *bar = &f->fns[i]->bars[b];
+
+			if (bar->size && bar->start && (bar->flags & P2PDMA_BAR_MEM) &&
+			    bar->start + bar->size - 1 >= bar->start)
+				w[n++] = (struct window){ bar->start, bar->start + bar->size - 1,
+							  f->fns[i], b };
+		}
+	*nr = n;
+	return w;
+}
+
+/*
+ * Every physical address has one owner: no two of host RAM and the
+ * memory BARs overlap.  Sorted once, so a machine with 10^5 RAM ranges
+ * or functions is checked in O(n log n), and the loader names the file.
+ */
+static int check_address_space(const struct p2pdma_fabric *f, struct p2pdma_error *e)
+{
+	char a[96], b[96];
+	size_t n, i, widest = 0;
+	struct window *w = collect_windows(f, &n);
+	int ret = 0;
+
+	if (!w)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	if (n)
+		qsort(w, n, sizeof(*w), window_cmp);
+	for (i = 1; i < n && !ret; i++) {
+		if (w[i].start > w[widest].last) {
+			widest = i;
 			continue;
-		for (i = 0; i < f->nr_ram; i++)
-			if (ranges_overlap(bar->start, bar->size, f->ram[i].start, f->ram[i].size))
-				return p2pdma_fail(e, -EINVAL,
-						   "%s BAR %zu [0x%llx-0x%llx] overlaps host RAM [0x%llx-0x%llx]",
-						   p2pdma_bdf_format(&fn->bdf, name, sizeof(name)), b,
-						   (unsigned long long)bar->start,
-						   (unsigned long long)(bar->start + bar->size - 1),
-						   (unsigned long long)f->ram[i].start,
-						   (unsigned long long)(f->ram[i].start + f->ram[i].size - 1));
+		}
+		describe(&w[i], a, sizeof(a));
+		describe(&w[widest], b, sizeof(b));
+		ret = p2pdma_fail(e, -EINVAL, "%s overlaps %s", a, b);
 	}
-	return 0;
+	free(w);
+	return ret;
 }
 
 /*
@@ -508,13 +619,14 @@ int p2pdma_fabric_finalize(struct p2pdma_fabric *f, struct p2pdma_error *e)
 	f->nr_acs_unknown = 0;
 	for (i = 0; i < f->nr_fns; i++) {
 		ret = check_function(f->fns[i], e);
-		if (!ret)
-			ret = check_bars_outside_ram(f, f->fns[i], e);
 		if (ret)
 			return ret;
 		if (f->fns[i]->acs_state == P2PDMA_ACS_UNKNOWN)
 			f->nr_acs_unknown++;
 	}
+	ret = check_address_space(f, e);
+	if (ret)
+		return ret;
 	for (i = 0; i < f->nr_hbs; i++)
 		for (j = 0; j < f->hbs[i]->nr_children; j++)
 			infer_subtree(f->hbs[i]->children[j], 0);

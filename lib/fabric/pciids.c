@@ -11,8 +11,10 @@
  * stay unknown (0xffff) and the caller's log hook hears about it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <archive.h>
 #include <pci/pci.h>
@@ -182,6 +184,57 @@ out:
 	return ret;
 }
 
+/*
+ * The last pci.ids read, kept for the life of the process: reading and
+ * decompressing it costs more than a whole dump, and a program that
+ * loads many (a fuzzer, a service) reads the same one each time.  The
+ * file's identity and mtime say when to read it again.  Callers hold
+ * ids_lock while they use the text.
+ */
+static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *path, *buf;
+	size_t len;
+	struct stat st;
+} ids_cache;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* read_ids() through the cache; the text stays the cache's. */
+static int cached_ids(const char *path, const char **buf, size_t *len, struct p2pdma_error *e)
+{
+	struct stat st;
+	char *b = NULL, *p;
+	size_t n = 0;
+	int ret;
+
+	if (stat(path, &st))
+		return p2pdma_fail(e, -errno, "%s: %s", path, strerror(errno));
+	if (!ids_cache.path || strcmp(ids_cache.path, path) || !same_file(&st, &ids_cache.st)) {
+		ret = read_ids(path, &b, &n, e);
+		if (ret)
+			return ret;
+		p = strdup(path);
+		if (!p) {
+			free(b);
+			return p2pdma_fail(e, -ENOMEM, "out of memory");
+		}
+		free(ids_cache.path);
+		free(ids_cache.buf);
+		ids_cache.path = p;
+		ids_cache.buf = b;
+		ids_cache.len = n;
+		ids_cache.st = st;
+	}
+	*buf = ids_cache.buf;
+	*len = ids_cache.len;
+	return 0;
+}
+
 /* "Device 1234" after the vendor name: lspci's form for an unknown device. */
 static void unknown_device_form(struct wanted *w, size_t vlen, uint16_t vendor)
 {
@@ -244,14 +297,17 @@ static void device_line(struct wanted **cand, size_t nr_cand, size_t vlen,
 
 /* Subclass names: "\tss  NAME" under "C cc  NAME". */
 static void class_line(struct wanted_set *classes, unsigned int cls, unsigned int sub,
-		       char *name, size_t nl)
+		       const char *name, size_t nl)
 {
 	struct wanted *w;
-	char save = name[nl];
+	char copy[256];
 
-	name[nl] = '\0';
-	w = find_wanted(classes, name);
-	name[nl] = save;
+	/* The text is the shared cache's: looked up from a copy. */
+	if (nl >= sizeof(copy))
+		return;
+	memcpy(copy, name, nl);
+	copy[nl] = '\0';
+	w = find_wanted(classes, copy);
 	if (w) {
 		w->matches++;
 		w->vendor = (uint16_t)(cls << 8 | sub);
@@ -269,7 +325,7 @@ static int hex2(const char *s, unsigned int *v)
 	return 0;
 }
 
-static int scan_ids(char *buf, size_t len, struct wanted_set *dev,
+static int scan_ids(const char *buf, size_t len, struct wanted_set *dev,
 		    struct wanted_set *cls)
 {
 	struct wanted **cand = calloc(dev->nr ? dev->nr : 1, sizeof(*cand));
@@ -281,7 +337,7 @@ static int scan_ids(char *buf, size_t len, struct wanted_set *dev,
 	if (!cand)
 		return -ENOMEM;
 	while (pos < len) {
-		char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
+		const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - l) : len - pos;
 
 		pos += n + 1;
@@ -400,8 +456,10 @@ static void apply(struct lspci_doc *d, struct wanted_set *dev, struct wanted_set
 int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma_error *e)
 {
 	struct wanted_set dev = { 0 }, cls = { 0 };
-	char *path = NULL, *buf = NULL;
+	const char *buf = NULL;
+	char *path = NULL;
 	size_t i, len = 0;
+	bool locked = false;
 	int ret = 0;
 
 	for (i = 0; i < d->nr && !ret; i++) {
@@ -426,11 +484,13 @@ int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma
 		ret = p2pdma_fail(e, -ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = read_ids(path, &buf, &len, e);
+	pthread_mutex_lock(&ids_lock);
+	locked = true;
+	ret = cached_ids(path, &buf, &len, e);
 	if (ret && strlen(path) > 3 && !strcmp(path + strlen(path) - 3, ".gz")) {
 		/* As libpci does: a missing pci.ids.gz means the plain pci.ids. */
 		path[strlen(path) - 3] = '\0';
-		ret = read_ids(path, &buf, &len, e);
+		ret = cached_ids(path, &buf, &len, e);
 	}
 	if (ret) {
 		ret = 0;
@@ -448,7 +508,8 @@ int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma
 	}
 	apply(d, &dev, &cls, path);
 out:
-	free(buf);
+	if (locked)
+		pthread_mutex_unlock(&ids_lock);
 	free(path);
 	free(dev.w);
 	free(cls.w);

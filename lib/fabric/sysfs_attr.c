@@ -489,6 +489,25 @@ bool p2pdma_sysfs_parse_fn_name(const char *name, struct p2pdma_bdf *bdf)
 	       !p2pdma_bdf_parse(name, bdf);
 }
 
+bool p2pdma_sysfs_bdf_shaped(const char *name)
+{
+	static const char seps[] = "::.";
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		size_t n = strspn(name, "0123456789abcdefABCDEF");
+
+		if (!n)
+			return false;
+		name += n;
+		if (part == 3)
+			return !*name;
+		if (*name++ != seps[part])
+			return false;
+	}
+	return false;
+}
+
 bool p2pdma_sysfs_parse_hb_name(const char *name, uint32_t *domain, uint8_t *bus)
 {
 	uint64_t d, b;

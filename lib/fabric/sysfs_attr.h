@@ -89,6 +89,13 @@ bool p2pdma_sysfs_parse_fn_name(const char *name, struct p2pdma_bdf *bdf);
 bool p2pdma_sysfs_parse_hb_name(const char *name, uint32_t *domain, uint8_t *bus);
 
 /*
+ * HEX:HEX:HEX.HEX, the shape of a function's name whether or not it is
+ * one the kernel writes ("0000:01:00.8" has it): loaders refuse such a
+ * directory instead of skipping it, or its devices would vanish unsaid.
+ */
+bool p2pdma_sysfs_bdf_shaped(const char *name);
+
+/*
  * The last component of a symlink target ("../../../bus/pci/drivers/nvme"
  * gives "nvme"), NUL-terminated into @out.  Refuses an empty or
  * over-long name and control characters.

@@ -259,7 +259,7 @@ static size_t split(const char *path, const char **c, size_t *len)
 
 		if (l && !(l == 1 && path[0] == '.')) {
 			if (n == WANT_MAX_COMPS)
-				return 0;	/* deeper than any sysfs */
+				return SIZE_MAX;	/* deeper than any sysfs */
 			c[n] = path;
 			len[n++] = l;
 		}
@@ -292,7 +292,9 @@ static bool comp_is_device(const char *c, size_t len, bool fn_only)
 		return false;
 	memcpy(name, c, len);
 	name[len] = '\0';
-	return p2pdma_sysfs_parse_fn_name(name, &bdf) || (!fn_only && is_hb_name(name, NULL));
+	/* A misnamed function is kept too, so the loader refuses it by name. */
+	return p2pdma_sysfs_parse_fn_name(name, &bdf) || p2pdma_sysfs_bdf_shaped(name) ||
+	       (!fn_only && is_hb_name(name, NULL));
 }
 
 /* Below sys/devices: device directories and what the loader reads in them. */
@@ -332,6 +334,9 @@ bool p2pdma_sysfs_wanted(const char *path, bool dir)
 
 	if (!n)
 		return false;
+	/* Unpacked, so the loader refuses the depth instead of missing a device. */
+	if (n == SIZE_MAX)
+		return true;
 	/* sys/ and proc/ at the top, or one directory down. */
 	if (comp_is(c[0], l[0], "sys") || comp_is(c[0], l[0], "proc"))
 		t = 0;

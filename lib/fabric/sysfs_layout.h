@@ -10,6 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * The one limit for a /proc file (cpuinfo, cmdline, iomem), for the
+ * loader and for capture alike, so a capture always loads back.
+ * cpuinfo runs to about 2 KiB per logical CPU (Sapphire Rapids, Zen 4):
+ * 16 MiB is 8192 of them.
+ */
+#define P2PDMA_PROC_FILE_MAX	(16 * 1024 * 1024)
+
 /* Attribute files of a PCI function directory, NULL-terminated. */
 extern const char *const p2pdma_sysfs_fn_files[];
 /* Symlinks of a PCI function directory whose targets carry facts. */

@@ -7,7 +7,10 @@
  * or a few kilobytes that inflate to terabytes.  Entries are unpacked
  * one by one under a fresh private directory; names are checked here
  * (for a clear message) and again by libarchive's secure-extraction
- * flags, and the total size and number of entries are capped.
+ * flags, and the total size and number of entries are capped.  Bytes
+ * of skipped entries count too: skipping a compressed entry inflates it.
+ * A tar that ends without its end-of-archive marker was cut, and is
+ * refused: libarchive takes such an end for a clean one.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -21,7 +24,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "readfile.h"
 #include "tarball.h"
+#include "tempfiles.h"
 #include "util.h"
 
 struct unpack {
@@ -29,7 +34,7 @@ struct unpack {
 	const char *dir;		/* where it goes (no symlinks in it) */
 	struct archive *in, *out;
 	struct p2pdma_unpack_opts lim;
-	uint64_t bytes, entries;
+	uint64_t bytes, entries, written;
 	char last[256];			/* name of the entry being read, for messages */
 	bool in_entry;			/* failure inside an entry's data, not between */
 };
@@ -60,6 +65,7 @@ static int make_tempdir(char **out, struct p2pdma_error *e)
 		return p2pdma_fail(e, -err, "temporary directory: %s", strerror(err));
 	}
 	free(tmpl);
+	p2pdma_temp_track(real, true);
 	*out = real;
 	return 0;
 }
@@ -94,10 +100,15 @@ static int check_name(struct unpack *u, const char *what, const char *name,
 	while (*p) {
 		size_t n = strcspn(p, "/");
 
-		if (n == 2 && !strncmp(p, "..", 2))
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			char shown[128];
+
 			return p2pdma_fail(e, -EINVAL,
 					   "%s: entry %s: its %s '%s' climbs out with '..'",
-					   u->path, u->last, what, name);
+					   u->path, u->last, what,
+					   p2pdma_excerpt(shown, sizeof(shown), name, strlen(name),
+							  sizeof(shown) - 8));
+		}
 		p += n;
 		p += *p == '/';
 	}
@@ -126,10 +137,15 @@ static int check_no_symlink(struct unpack *u, const char *rel, struct p2pdma_err
 		if (c != '/' && c != '\0')
 			continue;
 		path[i] = '\0';
-		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+			char shown[128];
+
 			return p2pdma_fail(e, -EINVAL,
 					   "%s: entry %s: hard link through the symlink %s",
-					   u->path, u->last, path + dl + 1);
+					   u->path, u->last,
+					   p2pdma_excerpt(shown, sizeof(shown), path + dl + 1,
+							  strlen(path + dl + 1), sizeof(shown) - 8));
+		}
 		path[i] = c;
 		if (!c)
 			return 0;
@@ -153,7 +169,8 @@ static int place_entry(struct unpack *u, struct archive_entry *entry, bool *skip
 	char *full = NULL;
 	int ret;
 
-	snprintf(u->last, sizeof(u->last), "%s", name ? name : "?");
+	p2pdma_excerpt(u->last, sizeof(u->last), name ? name : "?", name ? strlen(name) : 1,
+		       sizeof(u->last) - 8);
 	ret = check_name(u, "name", name, e);
 	if (ret)
 		return ret;
@@ -191,7 +208,12 @@ static int too_big(struct unpack *u, struct p2pdma_error *e)
 			   u->path, (unsigned long long)(u->lim.max_bytes >> 20), u->last);
 }
 
-static int copy_data(struct unpack *u, struct p2pdma_error *e)
+/*
+ * Read the entry's data, counting it against the cap, and write it out
+ * (or, with @write false, drop it: a skipped entry is inflated all the
+ * same, so it costs as much as a written one).
+ */
+static int copy_data(struct unpack *u, bool write, struct p2pdma_error *e)
 {
 	const void *buf;
 	size_t size;
@@ -208,11 +230,20 @@ static int copy_data(struct unpack *u, struct p2pdma_error *e)
 		u->bytes += size;
 		if (u->bytes > u->lim.max_bytes)
 			return too_big(u, e);
-		if (archive_write_data_block(u->out, buf, size, off) < ARCHIVE_WARN)
+		if (write && archive_write_data_block(u->out, buf, size, off) < ARCHIVE_WARN)
 			return p2pdma_fail(e, -EIO, "%s: cannot unpack entry %s: %s",
 					   u->path, u->last, archive_error_string(u->out));
 	}
 	u->in_entry = false;
+	return 0;
+}
+
+/* The size the header announces, refused at once when over the cap. */
+static int check_size(struct unpack *u, struct archive_entry *entry, struct p2pdma_error *e)
+{
+	if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0 &&
+	    u->bytes + (uint64_t)archive_entry_size(entry) > u->lim.max_bytes)
+		return too_big(u, e);
 	return 0;
 }
 
@@ -227,23 +258,21 @@ static int unpack_entry(struct unpack *u, struct archive_entry *entry,
 				   "%s: refusing to unpack more than %llu entries: not a capture",
 				   u->path, (unsigned long long)u->lim.max_entries);
 	ret = place_entry(u, entry, &skip, e);
+	if (!ret)
+		ret = check_size(u, entry, e);
 	if (ret)
 		return ret;
-	if (skip) {
-		u->in_entry = true;
-		if (archive_read_data_skip(u->in) < ARCHIVE_WARN)
-			return corrupt(u, e);
-		u->in_entry = false;
-		return 0;
-	}
-	if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0 &&
-	    u->bytes + (uint64_t)archive_entry_size(entry) > u->lim.max_bytes)
-		return too_big(u, e);
+	if (skip)
+		return copy_data(u, false, e);
+	if (++u->written > u->lim.max_files)
+		return p2pdma_fail(e, -EFBIG,
+				   "%s: refusing to unpack more than %llu files: not a capture",
+				   u->path, (unsigned long long)u->lim.max_files);
 	if (archive_write_header(u->out, entry) < ARCHIVE_WARN)
 		return p2pdma_fail(e, -EINVAL, "%s: cannot unpack entry %s: %s",
 				   u->path, u->last, archive_error_string(u->out));
 	if (archive_entry_filetype(entry) == AE_IFREG && !archive_entry_hardlink(entry)) {
-		ret = copy_data(u, e);
+		ret = copy_data(u, true, e);
 		if (ret)
 			return ret;
 	}
@@ -251,6 +280,24 @@ static int unpack_entry(struct unpack *u, struct archive_entry *entry,
 		return p2pdma_fail(e, -EIO, "%s: cannot unpack entry %s: %s",
 				   u->path, u->last, archive_error_string(u->out));
 	return 0;
+}
+
+/*
+ * libarchive reports a tar that stops at a block boundary as a clean end.
+ * The end-of-archive marker (zero blocks) is consumed by the last header
+ * read, so a stream that ends where that read began was cut: a capture
+ * cut there would load as a smaller machine.  Compressed streams detect
+ * their own truncation; this is for the tar inside them.
+ */
+static int check_end(struct unpack *u, struct p2pdma_error *e)
+{
+	if (archive_filter_bytes(u->in, 0) > archive_read_header_position(u->in))
+		return 0;
+	if (!u->last[0])
+		return p2pdma_fail(e, -EINVAL, "%s: empty archive: not a capture", u->path);
+	return p2pdma_fail(e, -EINVAL,
+			   "%s: truncated archive: no end-of-archive marker after entry %s",
+			   u->path, u->last);
 }
 
 static int unpack_all(struct unpack *u, struct p2pdma_error *e)
@@ -261,7 +308,7 @@ static int unpack_all(struct unpack *u, struct p2pdma_error *e)
 	for (;;) {
 		r = archive_read_next_header(u->in, &entry);
 		if (r == ARCHIVE_EOF)
-			return 0;
+			return check_end(u, e);
 		if (r < ARCHIVE_WARN)
 			return corrupt(u, e);
 		ret = unpack_entry(u, entry, e);
@@ -298,7 +345,7 @@ int p2pdma_archive_extract(const char *path, const struct p2pdma_unpack_opts *op
 {
 	struct unpack u = {
 		.path = path,
-		.lim = { P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES, NULL },
+		.lim = { P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES, NULL, 0 },
 	};
 	char *tmp = NULL;
 	int ret;
@@ -306,6 +353,8 @@ int p2pdma_archive_extract(const char *path, const struct p2pdma_unpack_opts *op
 	*dir = NULL;
 	if (opts)
 		u.lim = *opts;
+	if (!u.lim.max_files)
+		u.lim.max_files = P2PDMA_ARCHIVE_MAX_WRITTEN;
 	ret = make_tempdir(&tmp, e);
 	if (ret)
 		return ret;
@@ -343,6 +392,7 @@ int p2pdma_rmtree(const char *dir)
 {
 	if (!dir || !*dir || !strcmp(dir, "/"))
 		return -EINVAL;
+	p2pdma_temp_untrack(dir, true);
 	/* Depth first, never following a link, never leaving the file system. */
 	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT))
 		return -errno;

@@ -18,10 +18,17 @@ struct p2pdma_unpack_opts {
 	uint64_t max_entries;	/* counting skipped ones */
 	/* Unpack only entries for which this is true (all when NULL). */
 	bool (*want)(const char *path, bool dir);
+	uint64_t max_files;	/* entries unpacked; 0: P2PDMA_ARCHIVE_MAX_WRITTEN */
 };
 
 #define P2PDMA_ARCHIVE_MAX_BYTES	(1ULL << 30)
 #define P2PDMA_ARCHIVE_MAX_ENTRIES	1000000ULL
+/*
+ * Entries actually unpacked: a capture holds about 16 per function, so
+ * this is 4096 functions.  Each costs an inode (about 0.2 ms on a busy
+ * disk), so this bounds a hostile archive to seconds.
+ */
+#define P2PDMA_ARCHIVE_MAX_WRITTEN	(1ULL << 16)
 
 /*
  * Unpack the tar archive @path (any compression libarchive reads) into a

@@ -218,8 +218,16 @@ static void put_header(struct p2pdma_buf *b, const struct p2pdma_fabric *f)
 		p2pdma_buf_puts(b, "CPU: unknown\n");
 	if (f->kernel_release)
 		p2pdma_buf_printf(b, "Kernel: %s\n", f->kernel_release);
-	if (f->cmdline)
-		p2pdma_buf_printf(b, "Kernel command line: %s\n", f->cmdline);
+	if (f->cmdline) {
+		char *safe = strdup(f->cmdline), *c;
+
+		/* From a file: no escape sequence reaches the terminal. */
+		for (c = safe; c && *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
+		p2pdma_buf_printf(b, "Kernel command line: %s\n", safe ? safe : "");
+		free(safe);
+	}
 	p2pdma_buf_printf(b, "%zu host bridge%s, %zu PCI function%s\n", f->nr_hbs,
 			  f->nr_hbs == 1 ? "" : "s", f->nr_fns, f->nr_fns == 1 ? "" : "s");
 }

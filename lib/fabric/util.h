@@ -18,6 +18,15 @@
 /* Grow *arr (element size @elem) so that it holds at least @want elements. */
 int p2pdma_grow(void **arr, size_t *cap, size_t want, size_t elem);
 
+/* Inclusive address ranges in order: by start, then by last address. */
+static inline int p2pdma_span_cmp(uint64_t a_start, uint64_t a_last, uint64_t b_start,
+				  uint64_t b_last)
+{
+	if (a_start != b_start)
+		return a_start < b_start ? -1 : 1;
+	return (a_last > b_last) - (a_last < b_last);
+}
+
 /* Append a pointer to a growable pointer array. */
 int p2pdma_ptr_push(void ***arr, size_t *nr, size_t *cap, void *p);
 

@@ -43,9 +43,7 @@ static int window_cmp(const void *a, const void *b)
 {
 	const struct window *wa = a, *wb = b;
 
-	if (wa->start != wb->start)
-		return wa->start < wb->start ? -1 : 1;
-	return (wa->last > wb->last) - (wa->last < wb->last);
+	return p2pdma_span_cmp(wa->start, wa->last, wb->start, wb->last);
 }
 
 static void describe(const struct window *w, char *buf, size_t len)

@@ -165,6 +165,9 @@ int p2pdma_provider_lookup(const struct p2pdma_mem *m, const char *name,
 	if (ret)
 		return ret;
 	*out = p2pdma_provider_find(m, fn);
+	if (!*out && fn->p2pmem.present && !fn->p2pmem.size)
+		return p2pdma_fail(e, -ENOMEM, "%s: its p2pmem pool is 0 B: it holds nothing",
+				   p2pdma_bdf_format(&fn->bdf, canon, sizeof(canon)));
 	if (!*out)
 		return p2pdma_fail(e, -ENOENT, "%s has no p2pmem (it is not a provider)",
 				   p2pdma_bdf_format(&fn->bdf, canon, sizeof(canon)));

@@ -59,6 +59,13 @@ static int add_one(struct p2pdma_mem *m, const struct p2pdma_function *fn,
 	int bar, ret;
 
 	p2pdma_bdf_format(&fn->bdf, name, sizeof(name));
+	/*
+	 * A pool of 0 B holds nothing (the driver's registration failed, or
+	 * never ran).  To the provider code a size of 0 means "the whole BAR",
+	 * so such a function is not made a provider at all.
+	 */
+	if (!fn->p2pmem.size)
+		return 0;
 	bar = pick_bar(fn, fn->p2pmem.size);
 	if (bar < 0) {
 		p2pdma_log(log, log_arg, P2PDMA_LOG_WARN,

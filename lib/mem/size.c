@@ -20,6 +20,9 @@ static const struct {
 	{ "M", 20 }, { "MB", 20 }, { "MiB", 20 },
 	{ "G", 30 }, { "GB", 30 }, { "GiB", 30 },
 	{ "T", 40 }, { "TB", 40 }, { "TiB", 40 },
+	/* Every unit p2pdma_size_format() prints reads back. */
+	{ "P", 50 }, { "PB", 50 }, { "PiB", 50 },
+	{ "E", 60 }, { "EB", 60 }, { "EiB", 60 },
 };
 
 int p2pdma_size_parse(const char *s, uint64_t *out)

@@ -3,7 +3,9 @@
  * `p2pdma matrix`: the verdict for every pair of endpoint functions, laid
  * out like `nvidia-smi topo -m` (short labels, a legend, a device list)
  * so that 8 to 32 devices stay readable.  One O(n) index, then O(1) per
- * cell.  Bridges are never rows or columns.
+ * cell.  Bridges are never rows or columns.  Rows are handed out one by
+ * one as they are made: 20,000 endpoints need memory for a row, not for
+ * 4*10^8 cells.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -153,51 +155,86 @@ static void release_notes(const struct p2pdma_policy *p, struct p2pdma_buf *b,
 	free(s);
 }
 
-static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
-		       const struct p2pdma_whatif_report *whatif, char **out)
+/* Where rows go: the caller's sink, one buffer's worth at a time. */
+struct sink {
+	p2pdma_emit_fn emit;
+	void *arg;
+	struct p2pdma_buf b;
+};
+
+/* Hand what is buffered to the sink and start over: memory stays a row. */
+static int flush(struct sink *s)
 {
-	struct p2pdma_buf b = { 0 };
+	int ret;
+
+	if (s->b.err)
+		return s->b.err;
+	ret = s->b.len ? s->emit(s->arg, s->b.s, s->b.len) : 0;
+	s->b.len = 0;
+	if (s->b.s)
+		s->b.s[0] = '\0';
+	return ret;
+}
+
+/* The widest cell, in a pass of its own so no cell is kept. */
+static int cell_width(const struct p2pdma_policy *p, const struct mdev *d, size_t n, int cw)
+{
 	struct p2pdma_fast fv;
 	enum p2pdma_path_class pc;
 	char c[32];
 	size_t i, j;
-	int lw = 4, cw = 7;
-	bool uncertain = false;
 
-	for (i = 0; i < n; i++)
-		if ((int)strlen(d[i].label) > lw)
-			lw = (int)strlen(d[i].label);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++) {
 			cell(p, &d[i], &d[j], c, sizeof(c), &fv, &pc);
 			if ((int)strlen(c) > cw)
 				cw = (int)strlen(c);
 		}
+	return cw;
+}
+
+static int matrix_text(struct p2pdma_policy *p, const struct mdev *d, size_t n,
+		       const struct p2pdma_whatif_report *whatif, struct sink *s)
+{
+	struct p2pdma_fast fv;
+	enum p2pdma_path_class pc;
+	char c[32];
+	size_t i, j;
+	int lw = 4, cw, ret = 0;
+	bool uncertain = false;
+
+	for (i = 0; i < n; i++)
+		if ((int)strlen(d[i].label) > lw)
+			lw = (int)strlen(d[i].label);
+	cw = cell_width(p, d, n, 7);
 	if (lw > cw)
 		cw = lw;
-	p2pdma_rel_text(p, &b);
-	p2pdma_whatif_text(&b, whatif);
-	p2pdma_buf_printf(&b, "%-*s", lw + 2, "");
+	p2pdma_rel_text(p, &s->b);
+	p2pdma_whatif_text(&s->b, whatif);
+	p2pdma_buf_printf(&s->b, "%-*s", lw + 2, "");
 	for (j = 0; j < n; j++)
-		p2pdma_buf_printf(&b, "%-*s", cw + 2, d[j].label);
-	p2pdma_buf_puts(&b, "\n");
-	for (i = 0; i < n; i++) {
-		p2pdma_buf_printf(&b, "%-*s", lw + 2, d[i].label);
+		p2pdma_buf_printf(&s->b, "%-*s", cw + 2, d[j].label);
+	p2pdma_buf_puts(&s->b, "\n");
+	for (i = 0; i < n && !ret; i++) {
+		p2pdma_buf_printf(&s->b, "%-*s", lw + 2, d[i].label);
 		for (j = 0; j < n; j++) {
 			cell(p, &d[i], &d[j], c, sizeof(c), &fv, &pc);
 			uncertain |= !fv.certain;
-			p2pdma_buf_printf(&b, "%-*s", j + 1 < n ? cw + 2 : 0, c);
+			p2pdma_buf_printf(&s->b, "%-*s", j + 1 < n ? cw + 2 : 0, c);
 		}
-		p2pdma_buf_puts(&b, "\n");
+		p2pdma_buf_puts(&s->b, "\n");
+		ret = flush(s);
 	}
+	if (ret)
+		return ret;
 	if (!n)
-		p2pdma_buf_puts(&b, "(no endpoint functions of these classes; try --all)\n");
-	legend(&b);
-	devices(&b, d, n, lw);
-	release_notes(p, &b, d, n);
+		p2pdma_buf_puts(&s->b, "(no endpoint functions of these classes; try --all)\n");
+	legend(&s->b);
+	devices(&s->b, d, n, lw);
+	release_notes(p, &s->b, d, n);
 	if (uncertain)
-		p2pdma_buf_puts(&b, "\nSome verdicts are uncertain because ACS Control registers could not be read\n(or the CPU or a host bridge ID is unknown). Run as root, use a capture made as\nroot, or state the CPU with --cpu; 'p2pdma check' says which.\n");
-	return p2pdma_buf_finish(&b, out);
+		p2pdma_buf_puts(&s->b, "\nSome verdicts are uncertain because ACS Control registers could not be read\n(or the CPU or a host bridge ID is unknown). Run as root, use a capture made as\nroot, or state the CPU with --cpu; 'p2pdma check' says which.\n");
+	return flush(s);
 }
 
 static struct json_object *device_json(const struct mdev *d)
@@ -240,52 +277,120 @@ static struct json_object *cell_json(struct p2pdma_policy *p, const struct mdev 
 	return o;
 }
 
-static int matrix_json(struct p2pdma_policy *p, const struct mdev *d, size_t n,
-		       const struct p2pdma_whatif_report *whatif, char **out)
+/* @o on one line (json-c's spaced form) into the sink's buffer; takes @o. */
+static void put_obj(struct sink *s, struct json_object *o)
 {
-	struct json_object *o = json_object_new_object(), *devs, *rows;
-	size_t i, j;
+	const char *t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
 
-	devs = json_object_new_array();
-	rows = json_object_new_array();
-	if (!o || !devs || !rows) {
-		json_object_put(o);
-		json_object_put(devs);
-		json_object_put(rows);
-		return -ENOMEM;
+	if (!t)
+		s->b.err = -ENOMEM;
+	else
+		p2pdma_buf_puts(&s->b, t);
+	json_object_put(o);
+}
+
+/* The kernel release's keys (releases.c), one a line. */
+static void rel_json(const struct p2pdma_policy *p, struct sink *s)
+{
+	struct json_object *rel = json_object_new_object();
+
+	if (!rel) {
+		s->b.err = -ENOMEM;
+		return;
 	}
-	for (i = 0; i < n; i++) {
+	p2pdma_rel_json(p, rel);
+	json_object_object_foreach(rel, key, val) {
+		p2pdma_buf_printf(&s->b, "  \"%s\": ", key);
+		put_obj(s, json_object_get(val));
+		p2pdma_buf_puts(&s->b, ",\n");
+	}
+	json_object_put(rel);
+}
+
+/* One JSON document, one matrix row a line, so memory stays a row. */
+static int matrix_json(struct p2pdma_policy *p, const struct mdev *d, size_t n,
+		       const struct p2pdma_whatif_report *whatif, struct sink *s)
+{
+	struct json_object *devs = json_object_new_array();
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; devs && i < n; i++)
+		json_object_array_add(devs, device_json(&d[i]));
+	p2pdma_buf_puts(&s->b, "{\n");
+	rel_json(p, s);
+	p2pdma_buf_puts(&s->b, "  \"devices\": ");
+	put_obj(s, devs);
+	p2pdma_buf_puts(&s->b, ",\n  \"matrix\": [");
+	for (i = 0; i < n && !ret; i++) {
 		struct json_object *row = json_object_new_array();
 
-		json_object_array_add(devs, device_json(&d[i]));
 		for (j = 0; row && j < n; j++)
 			json_object_array_add(row, cell_json(p, &d[i], &d[j]));
-		json_object_array_add(rows, row);
+		p2pdma_buf_puts(&s->b, i ? ",\n    " : "\n    ");
+		put_obj(s, row);
+		ret = flush(s);
 	}
-	p2pdma_rel_json(p, o);
-	json_object_object_add(o, "devices", devs);
-	json_object_object_add(o, "matrix", rows);
-	json_object_object_add(o, "whatif", p2pdma_whatif_json_obj(whatif));
-	return p2pdma_json_finish(o, out);
+	if (ret)
+		return ret;
+	p2pdma_buf_puts(&s->b, n ? "\n  ],\n  \"whatif\": " : "],\n  \"whatif\": ");
+	put_obj(s, p2pdma_whatif_json_obj(whatif));
+	p2pdma_buf_puts(&s->b, "\n}\n");
+	return flush(s);
+}
+
+int p2pdma_matrix_stream(struct p2pdma_policy *p, enum p2pdma_matrix_set set,
+			 const struct p2pdma_whatif_report *whatif, bool json,
+			 p2pdma_emit_fn emit, void *arg, struct p2pdma_error *e)
+{
+	struct sink s = { .emit = emit, .arg = arg };
+	struct mdev *d = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = p2pdma_policy_sync(p);
+	if (!ret)
+		ret = pick(p->f, set, &d, &n);
+	if (!ret)
+		ret = json ? matrix_json(p, d, n, whatif, &s) : matrix_text(p, d, n, whatif, &s);
+	free(d);
+	free(s.b.s);
+	if (ret == -EINVAL)
+		return p2pdma_fail(e, ret, "the fabric is not finalized");
+	if (ret == -ENOMEM)
+		return p2pdma_fail(e, ret, "out of memory");
+	if (ret)
+		return p2pdma_fail(e, ret, "cannot write the matrix: %s", strerror(-ret));
+	return 0;
+}
+
+/* The whole matrix in one string, for callers that want it so. */
+static int to_buf(void *arg, const char *s, size_t len)
+{
+	struct p2pdma_buf *b = arg;
+
+	if (p2pdma_grow((void **)&b->s, &b->cap, b->len + len + 1, 1))
+		return -ENOMEM;
+	memcpy(b->s + b->len, s, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+	return 0;
 }
 
 int p2pdma_matrix_write(struct p2pdma_policy *p, enum p2pdma_matrix_set set,
 			const struct p2pdma_whatif_report *whatif, bool json,
 			char **out, struct p2pdma_error *e)
 {
-	struct mdev *d = NULL;
-	size_t n = 0;
+	struct p2pdma_buf b = { 0 };
 	int ret;
 
 	*out = NULL;
-	ret = p2pdma_policy_sync(p);
-	if (!ret)
-		ret = pick(p->f, set, &d, &n);
-	if (!ret)
-		ret = json ? matrix_json(p, d, n, whatif, out) : matrix_text(p, d, n, whatif, out);
-	free(d);
-	if (ret)
-		return p2pdma_fail(e, ret, ret == -EINVAL ? "the fabric is not finalized" :
-				   "out of memory");
-	return 0;
+	ret = p2pdma_matrix_stream(p, set, whatif, json, to_buf, &b, e);
+	if (ret) {
+		free(b.s);
+		return ret;
+	}
+	*out = b.s ? b.s : strdup("");
+	return *out ? 0 : p2pdma_fail(e, -ENOMEM, "out of memory");
 }

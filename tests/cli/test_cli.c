@@ -14,36 +14,6 @@
 
 #define P tu_p2pdma_bin()
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-static struct run run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run "p2pdma ARGS" (through the shell, so pipes work) and keep everything. */
-static struct run run(const char *fmt, ...)
-{
-	struct run r = { 0 };
-	char *args;
-	va_list ap;
-
-	va_start(ap, fmt);
-	assert_true(vasprintf(&args, fmt, ap) > 0);
-	va_end(ap);
-	r.status = tu_run(&r.out, &r.err, "%s", args);
-	assert_non_null(r.out);
-	assert_non_null(r.err);
-	free(args);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
 static void assert_starts(const char *s, const char *prefix)
 {
 	if (strncmp(s, prefix, strlen(prefix)))
@@ -54,7 +24,7 @@ static void assert_starts(const char *s, const char *prefix)
  * The error is one line on stderr, naming @what; a "Try 'p2pdma --help'."
  * hint may follow it.
  */
-static void assert_one_error_line(const struct run *r, const char *what)
+static void assert_one_error_line(const struct tu_output *r, const char *what)
 {
 	const char *nl = strchr(r->err, '\n');
 
@@ -68,7 +38,7 @@ static void assert_one_error_line(const struct run *r, const char *what)
 
 static void test_help(void **state)
 {
-	struct run r = run("%s --help", P);
+	struct tu_output r = tu_capture("%s --help", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -76,90 +46,90 @@ static void test_help(void **state)
 	assert_non_null(strstr(r.out, "\n  topo "));
 	assert_non_null(strstr(r.out, "\n  machines "));
 	assert_string_equal(r.err, "");
-	run_free(&r);
-	r = run("%s help", P);
+	tu_output_free(&r);
+	r = tu_capture("%s help", P);
 	assert_int_equal(r.status, 0);
 	assert_starts(r.out, "Usage: p2pdma ");
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 static void test_version(void **state)
 {
-	struct run r = run("%s --version", P);
+	struct tu_output r = tu_capture("%s --version", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	assert_starts(r.out, "p2pdma ");
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 static void test_bad_usage(void **state)
 {
-	struct run r = run("%s", P);
+	struct tu_output r = tu_capture("%s", P);
 
 	(void)state;
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.out, "");
 	assert_non_null(strstr(r.err, "Usage: p2pdma"));
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s frobnicate", P);
+	r = tu_capture("%s frobnicate", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "unknown command 'frobnicate'");
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s --no-such-option topo", P);
+	r = tu_capture("%s --no-such-option topo", P);
 	assert_int_equal(r.status, 2);
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s --input-format yaml -i x topo", P);
+	r = tu_capture("%s --input-format yaml -i x topo", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "unknown input format 'yaml'");
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i", P);
+	r = tu_capture("%s -i", P);
 	assert_int_equal(r.status, 2);
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 static void test_topo_help_and_usage(void **state)
 {
-	struct run r = run("%s topo --help", P);
+	struct tu_output r = tu_capture("%s topo --help", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	assert_starts(r.out, "Usage: p2pdma [-i SRC] topo [--json | --dot | --svg FILE] [--all]\n");
 	assert_non_null(strstr(r.out, "--json"));
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i builtin:dual-xeon-8gpu topo --dot-please", P);
+	r = tu_capture("%s -i builtin:dual-xeon-8gpu topo --dot-please", P);
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.out, "");
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i builtin:dual-xeon-8gpu topo extra", P);
+	r = tu_capture("%s -i builtin:dual-xeon-8gpu topo extra", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "'extra'");
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 static void test_machines(void **state)
 {
-	struct run r = run("%s machines", P);
+	struct tu_output r = tu_capture("%s machines", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "builtin:amd-epyc-2gpu\nbuiltin:dual-xeon-8gpu\n");
-	run_free(&r);
-	r = run("%s machines extra", P);
+	tu_output_free(&r);
+	r = tu_capture("%s machines extra", P);
 	assert_int_equal(r.status, 2);
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 /* The README's main job: the tree of the default machine. */
 static void test_topo_builtin(void **state)
 {
-	struct run r = run("%s -i builtin:dual-xeon-8gpu topo", P);
+	struct tu_output r = tu_capture("%s -i builtin:dual-xeon-8gpu topo", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -167,48 +137,48 @@ static void test_topo_builtin(void **state)
 	assert_starts(r.out, "CPU: GenuineIntel, family 6 (0x6), model 106 (0x6a)\n");
 	assert_non_null(strstr(r.out, "\n    +-0000:19:00.0 switch_downstream: Broadcom / LSI PEX880xx PCIe Gen 4 Switch [1000:c010]; x16 16.0 GT/s; ACS redirect: RR CR; IOMMU group 10; NUMA 0; driver pcieport\n"));
 	assert_non_null(strstr(r.out, "\n    +-0000:b2:00.0 switch_downstream: Broadcom / LSI PEX880xx PCIe Gen 4 Switch [1000:c010]; x16 16.0 GT/s; ACS redirect: off; IOMMU group 28; NUMA 1; driver pcieport\n"));
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 /* topo --json, piped back in with "-i -", and through a file: same bytes. */
 static void test_json_pipe_and_file(void **state)
 {
 	char *dir = tu_mkdtemp();
-	struct run a, b, c, d;
+	struct tu_output a, b, c, d;
 
 	(void)state;
-	a = run("%s -i builtin:amd-epyc-2gpu topo --json", P);
+	a = tu_capture("%s -i builtin:amd-epyc-2gpu topo --json", P);
 	assert_int_equal(a.status, 0);
 	assert_starts(a.out, "{\n  \"format\": \"p2pdma-machine\",\n  \"version\": 1,\n");
-	b = run("%s -i builtin:amd-epyc-2gpu topo --json | %s -i - topo --json", P, P);
+	b = tu_capture("%s -i builtin:amd-epyc-2gpu topo --json | %s -i - topo --json", P, P);
 	assert_int_equal(b.status, 0);
 	assert_string_equal(a.out, b.out);
-	c = run("%s -i builtin:amd-epyc-2gpu topo --json > %s/m.json && %s -i %s/m.json topo --json",
+	c = tu_capture("%s -i builtin:amd-epyc-2gpu topo --json > %s/m.json && %s -i %s/m.json topo --json",
 		P, dir, P, dir);
 	assert_int_equal(c.status, 0);
 	assert_string_equal(a.out, c.out);
 	/* The tree from the JSON copy is the tree of the original. */
-	d = run("%s -i %s/m.json topo", P, dir);
+	d = tu_capture("%s -i %s/m.json topo", P, dir);
 	/* Facts read off data/machines/amd-epyc-2gpu.json by hand, not p2pdma's output. */
 	assert_non_null(strstr(d.out, "CPU: AuthenticAMD, family 25 (0x19), model 1 (0x1)\n"));
 	assert_non_null(strstr(d.out, "3 host bridges, 21 PCI functions\n"));
-	run_free(&c);
-	c = run("%s -i builtin:amd-epyc-2gpu topo", P);
+	tu_output_free(&c);
+	c = tu_capture("%s -i builtin:amd-epyc-2gpu topo", P);
 	assert_string_equal(c.out, d.out);
 	/* A file without a .json name is still recognised, and "-" with --input-format. */
-	run_free(&d);
-	d = run("cp %s/m.json %s/machine.desc && %s -i %s/machine.desc topo --json",
+	tu_output_free(&d);
+	d = tu_capture("cp %s/m.json %s/machine.desc && %s -i %s/machine.desc topo --json",
 		dir, dir, P, dir);
 	assert_int_equal(d.status, 0);
 	assert_string_equal(a.out, d.out);
-	run_free(&d);
-	d = run("%s --input-format json -i - topo --json < %s/m.json", P, dir);
+	tu_output_free(&d);
+	d = tu_capture("%s --input-format json -i - topo --json < %s/m.json", P, dir);
 	assert_int_equal(d.status, 0);
 	assert_string_equal(a.out, d.out);
-	run_free(&a);
-	run_free(&b);
-	run_free(&c);
-	run_free(&d);
+	tu_output_free(&a);
+	tu_output_free(&b);
+	tu_output_free(&c);
+	tu_output_free(&d);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -218,52 +188,52 @@ static void test_bad_input(void **state)
 	char *bad = tu_data_path("json/bad-unknown-key.json");
 	char *syntax = tu_data_path("json/bad-syntax.json");
 	char *want, *dup;
-	struct run r;
+	struct tu_output r;
 
 	(void)state;
-	r = run("%s -i /nonexistent/machine.json topo", P);
+	r = tu_capture("%s -i /nonexistent/machine.json topo", P);
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.out, "");
 	assert_one_error_line(&r, "/nonexistent/machine.json: No such file or directory");
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i builtin:no-such-machine topo", P);
+	r = tu_capture("%s -i builtin:no-such-machine topo", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "no built-in machine 'no-such-machine' ('p2pdma machines' lists them)");
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i %s topo", P, bad);
+	r = tu_capture("%s -i %s topo", P, bad);
 	assert_int_equal(r.status, 2);
 	assert_true(asprintf(&want, "p2pdma: error: %s: $.host_bridges[0].children[2].acs_ctl: unknown key\n", bad) > 0);
 	assert_string_equal(r.err, want);
 	assert_string_equal(r.out, "");
 	free(want);
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i %s topo --json", P, syntax);
+	r = tu_capture("%s -i %s topo --json", P, syntax);
 	assert_int_equal(r.status, 2);
 	assert_true(asprintf(&want, "p2pdma: error: %s:4:3: object value separator ',' expected\n", syntax) > 0);
 	assert_string_equal(r.err, want);
 	free(want);
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i - topo < /dev/null", P);
+	r = tu_capture("%s -i - topo < /dev/null", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "<stdin>: the file is empty");
-	run_free(&r);
+	tu_output_free(&r);
 
 	/* The model's own checks name standard input too. */
 	dup = tu_data_path("json/bad-duplicate-bdf.json");
-	r = run("%s -i - topo < %s", P, dup);
+	r = tu_capture("%s -i - topo < %s", P, dup);
 	assert_int_equal(r.status, 2);
 	assert_string_equal(r.err, "p2pdma: error: <stdin>: 0000:04:00.0 is described twice\n");
-	run_free(&r);
+	tu_output_free(&r);
 	free(dup);
 
-	r = run("echo '{\"format\": \"p2pdma-machine\", \"version\": 1}' | %s -i - topo", P);
+	r = tu_capture("echo '{\"format\": \"p2pdma-machine\", \"version\": 1}' | %s -i - topo", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "<stdin>: $: missing key \"cpu\"");
-	run_free(&r);
+	tu_output_free(&r);
 	free(bad);
 	free(syntax);
 }
@@ -277,7 +247,7 @@ static void test_bad_input(void **state)
  */
 static void test_dot(void **state)
 {
-	struct run r = run("%s -i builtin:dual-xeon-8gpu topo --dot", P);
+	struct tu_output r = tu_capture("%s -i builtin:dual-xeon-8gpu topo --dot", P);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -285,30 +255,30 @@ static void test_dot(void **state)
 	assert_non_null(strstr(r.out, "\ndigraph "));
 	assert_non_null(strstr(r.out, "\"0000:b2:00.0\" -> \"0000:b3:00.0\" [label=\"x16 16.0 GT/s\"]"));
 	assert_null(strstr(r.out, "penwidth=3"));
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("%s -i builtin:dual-xeon-8gpu check --dot 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0", P);
+	r = tu_capture("%s -i builtin:dual-xeon-8gpu check --dot 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0", P);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
 	assert_non_null(strstr(r.out, "green: 0000:b6:00.0 -> 0000:b3:00.0, BUS_ADDR, distance 4\\n"));
 	assert_non_null(strstr(r.out, "amber: 0000:b6:00.0 -> 0000:1a:00.0, THRU_HOST_BRIDGE, distance 8\\n"));
 	assert_non_null(strstr(r.out, "\"0000:b2:00.0\" -> \"0000:b3:00.0\" [label=\"x16 16.0 GT/s\", color=\"#1e8449\""));
-	run_free(&r);
+	tu_output_free(&r);
 
 	/*
 	 * A refused path is red and the exit status says no: the EPYC host
 	 * bridge (1022:1480) is not on the allow-list; only the Zen CPU rule
 	 * lets it through, and "--cpu intel" takes that away.
 	 */
-	r = run("%s -i builtin:amd-epyc-2gpu check --cpu intel --dot 0000:01:00.0 0000:41:00.0", P);
+	r = tu_capture("%s -i builtin:amd-epyc-2gpu check --cpu intel --dot 0000:01:00.0 0000:41:00.0", P);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "red: 0000:01:00.0 -> 0000:41:00.0, NOT_SUPPORTED, distance 4\\n"));
-	run_free(&r);
+	tu_output_free(&r);
 
-	r = run("P2PDMA_DOT=/nonexistent/dot %s -i builtin:dual-xeon-8gpu topo --svg /tmp/p2pdma-never.svg", P);
+	r = tu_capture("P2PDMA_DOT=/nonexistent/dot %s -i builtin:dual-xeon-8gpu topo --svg /tmp/p2pdma-never.svg", P);
 	assert_int_equal(r.status, 2);
 	assert_one_error_line(&r, "apt-get install graphviz");
-	run_free(&r);
+	tu_output_free(&r);
 }
 
 /* Append @name to @out in roff's spelling: every '-' is written "\\-". */
@@ -341,7 +311,7 @@ static void test_man_page_covers_help(void **state)
 	man = tu_read_file(path, NULL);
 	assert_non_null(man);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		struct run r = run("%s %s --help", P, cmds[i]);
+		struct tu_output r = tu_capture("%s %s --help", P, cmds[i]);
 		char want[96];
 		const char *s;
 
@@ -356,7 +326,7 @@ static void test_man_page_covers_help(void **state)
 			if (n && !strstr(man, want))
 				fail_msg("doc/p2pdma.1 lacks %.*s of '%s'", (int)n + 2, s, cmds[i]);
 		}
-		run_free(&r);
+		tu_output_free(&r);
 	}
 	free(man);
 	free(path);

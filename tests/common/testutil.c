@@ -122,6 +122,28 @@ int tu_run(char **out, char **err, const char *fmt, ...)
 	return WEXITSTATUS(status);
 }
 
+struct tu_output tu_capture(const char *fmt, ...)
+{
+	struct tu_output r = { 0 };
+	char *cmd;
+	va_list ap;
+
+	va_start(ap, fmt);
+	assert_true(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	r.status = tu_run(&r.out, &r.err, "%s", cmd);
+	assert_non_null(r.out);
+	assert_non_null(r.err);
+	free(cmd);
+	return r;
+}
+
+void tu_output_free(struct tu_output *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
 char *tu_mkdtemp(void)
 {
 	const char *t = getenv("TMPDIR");

@@ -30,6 +30,16 @@ const char *tu_p2pdma_bin(void);
 int tu_run(char **out, char **err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A command's exit status and both outputs (never NULL). */
+struct tu_output {
+	int status;
+	char *out, *err;
+};
+
+/* tu_run() keeping everything; fails the test when the command cannot run. */
+struct tu_output tu_capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tu_output_free(struct tu_output *o);
+
 /* A fresh scratch directory under $TMPDIR; remove with tu_rmtree(). */
 char *tu_mkdtemp(void);
 void tu_rmtree(const char *dir);

@@ -157,6 +157,7 @@ struct gen {
 	uint64_t *rng;
 	int next_bus;
 	size_t budget;
+	uint64_t next_addr;	/* BARs are disjoint: every address has one owner */
 };
 
 static uint64_t rnd(struct gen *g, uint64_t n)
@@ -188,7 +189,9 @@ static void random_fields(struct gen *g, struct p2pdma_function *t)
 		if (rnd(g, 3))
 			continue;
 		t->bars[i].size = 1ULL << rnd(g, 40);
-		t->bars[i].start = rnd(g, 1ULL << 50) & ~(t->bars[i].size - 1);
+		g->next_addr += rnd(g, 1ULL << 40);
+		t->bars[i].start = (g->next_addr + t->bars[i].size - 1) & ~(t->bars[i].size - 1);
+		g->next_addr = t->bars[i].start + t->bars[i].size;
 		t->bars[i].flags = rnd(g, 2) ? P2PDMA_BAR_MEM : P2PDMA_BAR_IO;
 		t->bars[i].flags |= (unsigned int)rnd(g, 4) << 2;
 	}
@@ -245,7 +248,8 @@ static void random_groups(struct gen *g)
 
 struct p2pdma_fabric *jt_random_fabric(uint64_t *rng, size_t budget)
 {
-	struct gen g = { .f = p2pdma_fabric_new(), .rng = rng, .budget = budget };
+	struct gen g = { .f = p2pdma_fabric_new(), .rng = rng, .budget = budget,
+			 .next_addr = 1ULL << 32 };
 	struct p2pdma_error e = { 0 };
 	int h, nr = 1 + (int)rnd(&g, 4);
 

@@ -39,7 +39,8 @@ static const char text[] =
 	"\tControl: I/O- Mem-\n"
 	"\n"
 	"00:08.0 Unassigned class [ff00]: Foo Bar Baz\n"
-	"\tControl: I/O- Mem-\n";
+	"\tControl: I/O- Mem-\n"
+	"\n";
 
 struct logbook {
 	char text[4096];

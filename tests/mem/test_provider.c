@@ -371,8 +371,8 @@ static void test_model_providers(void **state)
 	h.f->finalized = false;
 	/* NVMe: 32 MiB pool, 2 MiB in use elsewhere, published. */
 	h.nvme->p2pmem = (struct p2pdma_p2pmem){ true, true, 32 * MiB, 30 * MiB };
-	/* GPU: size 0 = its largest prefetchable 64-bit BAR. */
-	h.gpu->p2pmem = (struct p2pdma_p2pmem){ true, false, 0, 0 };
+	/* GPU: the whole of its 256 MiB prefetchable 64-bit BAR. */
+	h.gpu->p2pmem = (struct p2pdma_p2pmem){ true, false, 256 * MiB, 256 * MiB };
 	/* NIC: 3 MiB cannot be registered (not a 2 MiB multiple). */
 	h.nic->p2pmem = (struct p2pdma_p2pmem){ true, true, 3 * MiB, 3 * MiB };
 	/* CMB: a BAR of exactly the pool's size wins. */

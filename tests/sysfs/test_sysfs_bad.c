@@ -459,7 +459,7 @@ static void test_hostile_tarballs(void **state)
 static void test_bomb_limits(void **state)
 {
 	struct ctx *c = *state;
-	struct p2pdma_unpack_opts small = { 1 << 20, 50, NULL };
+	struct p2pdma_unpack_opts small = { 1 << 20, 50, NULL, 0 };
 	struct p2pdma_error e = { 0 };
 	char *out, *dir = NULL;
 	int i;
