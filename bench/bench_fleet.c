@@ -111,7 +111,7 @@ static size_t doctor(struct p2pdma_fabric *f)
 {
 	struct p2pdma_policy *p = p2pdma_policy_new(f);
 	struct p2pdma_error e = { 0 };
-	struct p2pdma_doctor *d;
+	struct p2pdma_doctor *d = NULL;
 	size_t blocked;
 
 	if (!p || p2pdma_doctor_run(p, &d, &e))
