@@ -79,7 +79,6 @@ static int print_text(const struct alloc_result *a)
 	size_t len = 0;
 	char *out = NULL;
 	FILE *b = open_memstream(&out, &len);
-	int ret;
 
 	if (!b)
 		return cli_error("out of memory");
@@ -111,13 +110,7 @@ static int print_text(const struct alloc_result *a)
 	else
 		fprintf(b, "From user space: not on kernel %s (p2pmem/allocate arrived in 6.2); only in-kernel users such as nvmet allocate there\n",
 			a->release);
-	if (fclose(b)) {
-		free(out);
-		return cli_error("out of memory");
-	}
-	ret = cli_print(out);
-	free(out);
-	return ret;
+	return cli_print_stream(b, out);
 }
 
 static json_object *span(uint64_t start, uint64_t size)

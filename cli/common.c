@@ -100,6 +100,19 @@ int cli_print(const char *s)
 	return EXIT_OK;
 }
 
+int cli_print_stream(FILE *b, char *out)
+{
+	int ret;
+
+	if (fclose(b)) {
+		free(out);
+		return cli_error("out of memory");
+	}
+	ret = cli_print(out);
+	free(out);
+	return ret;
+}
+
 int cli_whatif_option(int c, const char *arg, struct p2pdma_whatif *w)
 {
 	struct p2pdma_error e = { 0 };

@@ -66,7 +66,7 @@ int copy_report_text(const struct copy_report *r)
 	char s1[32], s2[32], s3[32], *out = NULL;
 	size_t len = 0;
 	FILE *b = open_memstream(&out, &len);
-	int ret, i;
+	int i;
 
 	if (!b)
 		return cli_error("out of memory");
@@ -101,13 +101,7 @@ int copy_report_text(const struct copy_report *r)
 	else if (!r->data_ok)
 		fprintf(b, "Check: FAILED: first difference at byte %llu of the copy\n",
 			(unsigned long long)r->first_diff);
-	if (fclose(b)) {
-		free(out);
-		return cli_error("out of memory");
-	}
-	ret = cli_print(out);
-	free(out);
-	return ret;
+	return cli_print_stream(b, out);
 }
 
 static json_object *json_leg(const struct copy_leg *l)
