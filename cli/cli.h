@@ -61,8 +61,11 @@ int cli_print_json(struct json_object *o);
 
 /* Write @s to stdout; returns EXIT_OK, or EXIT_USAGE if stdout failed. */
 int cli_print(const char *s);
-/* Close the open_memstream() @b over @out, print @out, free it.  An exit status. */
-int cli_print_stream(FILE *b, char *out);
+/*
+ * Close the open_memstream() @b over *@out (set only once it is closed),
+ * print it, free it.  An exit status.
+ */
+int cli_print_stream(FILE *b, char **out);
 
 /*
  * --dot / --svg FILE: the fabric as Graphviz DOT on stdout (@svg_path

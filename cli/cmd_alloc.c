@@ -110,7 +110,7 @@ static int print_text(const struct alloc_result *a)
 	else
 		fprintf(b, "From user space: not on kernel %s (p2pmem/allocate arrived in 6.2); only in-kernel users such as nvmet allocate there\n",
 			a->release);
-	return cli_print_stream(b, out);
+	return cli_print_stream(b, &out);
 }
 
 static json_object *span(uint64_t start, uint64_t size)

@@ -100,16 +100,16 @@ int cli_print(const char *s)
 	return EXIT_OK;
 }
 
-int cli_print_stream(FILE *b, char *out)
+int cli_print_stream(FILE *b, char **out)
 {
 	int ret;
 
 	if (fclose(b)) {
-		free(out);
+		free(*out);
 		return cli_error("out of memory");
 	}
-	ret = cli_print(out);
-	free(out);
+	ret = cli_print(*out);
+	free(*out);
 	return ret;
 }
 

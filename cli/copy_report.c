@@ -101,7 +101,7 @@ int copy_report_text(const struct copy_report *r)
 	else if (!r->data_ok)
 		fprintf(b, "Check: FAILED: first difference at byte %llu of the copy\n",
 			(unsigned long long)r->first_diff);
-	return cli_print_stream(b, out);
+	return cli_print_stream(b, &out);
 }
 
 static json_object *json_leg(const struct copy_leg *l)
