@@ -35,6 +35,11 @@ void br_report_free(struct br_report *r);
 int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
 		     struct p2pdma_error *e);
 
+/* A report without config space: tree from @tree (-t), ids from @nn (-nn). */
+int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
+		     const struct br_section *tree, const struct br_section *nn,
+		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e);
+
 /* A whole report already in memory (the fuzz target's entry). */
 int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 			      const char *name, const struct p2pdma_load_opts *opts,

@@ -87,9 +87,59 @@ static int lspci_detail(const char *title, size_t n)
 	flags = strchr(flags, '-');
 	if (!flags)
 		return 0;
+	if (strstr(flags, "-d ") || strstr(flags, "-s "))
+		return 0;	/* some devices only: not a whole tree */
 	if (strchr(flags, 'x'))
 		return 2;
 	return strstr(flags, "vv") ? 1 : 0;
+}
+
+/* The section titled "lspci " plus flags for which @want says yes, or NULL. */
+static const struct br_section *find_lspci(const struct br_report *r,
+					   bool (*want)(const char *flags))
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_secs; i++) {
+		const struct br_section *s = &r->secs[i];
+		char t[160], *flags;
+
+		if (!s->title)
+			continue;
+		snprintf(t, sizeof(t), "%.*s", (int)(s->title_len < sizeof(t) - 1 ?
+						    s->title_len : sizeof(t) - 1), s->title);
+		flags = strstr(t, "lspci -");
+		if (flags && (flags == t || flags[-1] == '/') && want(flags + 6))
+			return s;
+	}
+	return NULL;
+}
+
+/* "-t", "-tv", "-nntv": a tree of every function. */
+static bool tree_flags(const char *flags)
+{
+	return strchr(flags, 't') && !strchr(flags, ' ') && !strchr(flags, 'x');
+}
+
+/* "-nn" alone: one line per function with ids and class. */
+static bool nn_flags(const char *flags)
+{
+	return !strcmp(flags, "-nn");
+}
+
+/* No config-space section: the tree from -t with the ids from -nn. */
+static int load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
+			 const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	const struct br_section *t = find_lspci(r, tree_flags), *nn = find_lspci(r, nn_flags);
+
+	if (!t || !nn)
+		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section, and not both 'lspci -t' and 'lspci -nn' to build the tree from",
+				   r->name);
+	if (!r->complete && (t == &r->secs[r->nr_secs - 1] || nn == &r->secs[r->nr_secs - 1]))
+		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
+				   r->name, r->nr_lines);
+	return br_load_rootless(f, r, t, nn, opts, e);
 }
 
 static const struct br_section *pick_lspci(const struct br_report *r, int *kind)
@@ -160,12 +210,12 @@ static int load_report(struct p2pdma_fabric *f, struct br_report *r,
 		return ret;
 	s = pick_lspci(r, &kind);
 	if (!s)
-		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section (lspci -t and -nn alone give no bus ranges, ACS or links)",
-				   r->name);
-	if (!r->complete && s == &r->secs[r->nr_secs - 1])
+		ret = load_rootless(f, r, opts, e);
+	else if (!r->complete && s == &r->secs[r->nr_secs - 1])
 		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
 				   r->name, r->nr_lines);
-	ret = load_section(f, r, s, kind, opts, e);
+	else
+		ret = load_section(f, r, s, kind, opts, e);
 	if (!ret)
 		ret = br_machine_facts(f, r, e);
 	return ret;
