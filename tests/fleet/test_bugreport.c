@@ -241,6 +241,85 @@ static void test_damaged(void **state)
 	free(dir);
 }
 
+/*
+ * A report made without root (tests/data/bugreport/README.md: the real
+ * i9 report's header, `lspci -nntv` and `lspci -nn` only).  Parents must
+ * be those of the same machine loaded from its root dump, which lspci
+ * drew in `-nntv` (the README's chains); no function may carry ACS, so
+ * the GPU pair below the PEX 8747 is uncertain.
+ */
+static void test_rootless(void **state)
+{
+	static const char *const c1[] = { "1a:00.0", "18:10.0", "17:00.0", "16:00.0", "-" };
+	static const char *const c2[] = { "67:00.0", "66:08.0", "65:00.0", "64:00.0", "-" };
+	static const char *const c3[] = { "68:00.0", "66:10.0", "65:00.0", "64:00.0", "-" };
+	char *path = tu_data_path("bugreport/i9-rootless.nvidia-bug-report.log");
+	struct p2pdma_fabric *f = load(path), *g = load(RV);
+	struct p2pdma_policy *p = p2pdma_policy_new(f);
+	struct p2pdma_function *a, *b;
+	struct p2pdma_verdict *v;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(f->nr_fns, g->nr_fns);
+	for (i = 0; i < f->nr_fns; i++) {
+		assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->bdf, &g->fns[i]->bdf), 0);
+		assert_int_equal(f->fns[i]->vendor, g->fns[i]->vendor);
+		assert_int_equal(f->fns[i]->device, g->fns[i]->device);
+		assert_int_equal(f->fns[i]->class_code >> 8, g->fns[i]->class_code >> 8);
+		assert_int_equal(!f->fns[i]->parent, !g->fns[i]->parent);
+		if (f->fns[i]->parent)
+			assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->parent->bdf,
+							&g->fns[i]->parent->bdf), 0);
+		assert_int_equal(f->fns[i]->acs_state, P2PDMA_ACS_UNKNOWN);
+	}
+	assert_chain(f, c1);
+	assert_chain(f, c2);
+	assert_chain(f, c3);
+	assert_string_equal(f->kernel_release, "6.5.0-17-generic");
+	assert_int_equal(p2pdma_fabric_lookup(f, "67:00.0", &a, NULL), 0);
+	assert_int_equal(p2pdma_fabric_lookup(f, "68:00.0", &b, NULL), 0);
+	assert_int_equal(p2pdma_verdict_get(p, a, b, NULL, &v, NULL), 0);
+	assert_false(v->certain);
+	p2pdma_verdict_free(v);
+	p2pdma_policy_free(p);
+	p2pdma_fabric_free(f);
+	p2pdma_fabric_free(g);
+	free(path);
+}
+
+/* Tree and -nn lines damaged in the root-less report: file, line, exit 2. */
+static void test_rootless_damaged(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-rootless.nvidia-bug-report.log");
+	char *dir = tu_mkdtemp(), *cmd;
+
+	(void)state;
+	/* Line 19 is "-+-[0000:b2]-+-05.0 ..."; a bus number that is no hex. */
+	assert_true(asprintf(&cmd, "sed '19s/0000:b2/0000:zz/' %s > %%s/r.log; %s -i %%s/r.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "r.log:19: a root bus is drawn '[DDDD:BB]'");
+	free(cmd);
+	/* A bridge's range broken. */
+	assert_true(asprintf(&cmd, "sed '33s/-\\[65-68\\]/-[65-6]/' %s > %%s/r.log; %s -i %%s/r.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "r.log:33: a bridge's buses are drawn");
+	free(cmd);
+	/* The GPU 68:00.0 taken out of the tree: -nn still lists it. */
+	assert_true(asprintf(&cmd, "sed '35s/+-00.0 .*/--00.1/;36d' %s > %%s/r.log; %s -i %%s/r.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "the 'lspci -t' tree does not place it");
+	free(cmd);
+	/* A function in the tree that -nn lacks. */
+	assert_true(asprintf(&cmd, "grep -v '^68:00.0 ' %s > %%s/r.log; %s -i %%s/r.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "r.log:35: a function in the 'lspci -t' tree that 'lspci -nn' does not list");
+	free(cmd);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_file_list),
 		cmocka_unit_test(test_unknowns),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_rootless),
+		cmocka_unit_test(test_rootless_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
