@@ -155,11 +155,25 @@ static void test_file_list(void **state)
 	/* Separate files hold no uname line: the release stays unknown. */
 	assert_null(f->kernel_release);
 	p2pdma_fabric_free(f);
-	p2pdma_fabric_free(g);
-	/* Only a tree: refused by name, not turned into a tree that looks whole. */
+	/* Without the dump: the same tree from -t and -nn, ACS unknown. */
 	free(list);
 	assert_true(asprintf(&list, "%s/t.txt,%s/nn.txt", dir, dir) > 0);
-	st = tu_run(&out, &err, "%s -i %s topo", tu_p2pdma_bin(), list);
+	f = load(list);
+	assert_int_equal(f->nr_fns, g->nr_fns);
+	for (i = 0; i < f->nr_fns; i++) {
+		assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->bdf, &g->fns[i]->bdf), 0);
+		assert_int_equal(!f->fns[i]->parent, !g->fns[i]->parent);
+		if (f->fns[i]->parent)
+			assert_int_equal(p2pdma_bdf_cmp(&f->fns[i]->parent->bdf,
+							&g->fns[i]->parent->bdf), 0);
+		assert_int_equal(f->fns[i]->acs_state, P2PDMA_ACS_UNKNOWN);
+	}
+	p2pdma_fabric_free(f);
+	p2pdma_fabric_free(g);
+	/* Only ids: refused by name, not turned into a tree that looks whole. */
+	free(list);
+	assert_true(asprintf(&list, "%s/nn.txt", dir) > 0);
+	st = tu_run(&out, &err, "%s -i %s,%s topo", tu_p2pdma_bin(), list, list);
 	assert_int_equal(st, 2);
 	assert_non_null(strstr(err, "none of these files holds"));
 	free(out);

@@ -45,14 +45,14 @@ static int hexn(const char *s, size_t n, unsigned long *v)
 	return 0;
 }
 
-/* Lines of section @s after its title, numbered as in the report. */
+/* Lines of section @s after its title (if any), numbered as in the report. */
 static bool sec_line(const struct br_report *r, const struct br_section *s, size_t *pos,
 		     struct lspci_line *l)
 {
-	if (!*pos) {
+	if (!l->s) {
 		*pos = s->body;
 		l->no = s->body_line - 1;
-		while (lspci_next_line(r->buf, s->end, pos, l) && l->s != s->title)
+		while (s->title && lspci_next_line(r->buf, s->end, pos, l) && l->s != s->title)
 			;
 	}
 	return lspci_next_line(r->buf, s->end, pos, l);
@@ -246,21 +246,24 @@ static int all_placed(const struct lspci_doc *d, struct p2pdma_error *e)
 	return 0;
 }
 
-int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
-		     const struct br_section *tree, const struct br_section *nn,
-		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
+		     const struct br_section *tree, const struct br_report *rn,
+		     const struct br_section *nn, const struct p2pdma_load_opts *opts,
+		     struct p2pdma_error *e)
 {
 	struct lspci_doc d = {
-		.name = r->name,
+		.name = rn->name,
 		.log = opts ? opts->log : NULL,
 		.log_arg = opts ? opts->log_arg : NULL,
 	};
-	int ret = read_nn(&d, r, nn, e);
+	int ret = read_nn(&d, rn, nn, e);
 
 	if (!ret)
 		ret = lspci_sort_check(&d, e);
+	d.name = rt->name;		/* the tree's lines name its own file */
 	if (!ret)
-		ret = read_tree(&d, r, tree, e);
+		ret = read_tree(&d, rt, tree, e);
+	d.name = rn->name;
 	if (!ret)
 		ret = all_placed(&d, e);
 	if (!ret)
@@ -268,7 +271,7 @@ int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
 	if (!ret)
 		p2pdma_log(d.log, d.log_arg, P2PDMA_LOG_INFO,
 			   "%s: no config space in this report (made without root): tree from 'lspci -t', ids from 'lspci -nn'; ACS, links and BARs unknown",
-			   r->name);
+			   rt->name);
 	lspci_doc_free(&d);
 	return ret;
 }
