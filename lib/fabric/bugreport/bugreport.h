@@ -45,6 +45,9 @@ int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
 		     const struct br_section *nn, const struct p2pdma_load_opts *opts,
 		     struct p2pdma_error *e);
 
+/* NVIDIA's path classes from a `nvidia-smi topo -m` section, if any. */
+int br_nvsmi_topo(struct p2pdma_fabric *f, const struct br_report *r, struct p2pdma_error *e);
+
 /* A whole report already in memory (the fuzz target's entry). */
 int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 			      const char *name, const struct p2pdma_load_opts *opts,

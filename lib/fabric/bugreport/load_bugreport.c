@@ -218,6 +218,8 @@ static int load_report(struct p2pdma_fabric *f, struct br_report *r,
 		ret = load_section(f, r, s, kind, opts, e);
 	if (!ret)
 		ret = br_machine_facts(f, r, e);
+	if (!ret)
+		ret = br_nvsmi_topo(f, r, e);
 	return ret;
 }
 
