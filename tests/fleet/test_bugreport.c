@@ -334,6 +334,63 @@ static void test_rootless_damaged(void **state)
 	free(path);
 }
 
+/*
+ * The hand-made report (tests/data/bugreport/README.md): the root-less i9
+ * report plus `nvidia-smi --query` headings and a `nvidia-smi topo -m`
+ * written in nvidia-smi's documented format, its classes hand-worked from
+ * the README's tree: GPU0 (1a:00.0, root port 16:00.0) and the other two
+ * sit below different host bridges of the one socket (NODE); GPU1 and
+ * GPU2 share the PEX 8747, one switch (PIX).
+ */
+static void test_nvsmi_topo(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-nvsmi.nvidia-bug-report.log");
+	struct p2pdma_fabric *f = load(path);
+	char *out, *err;
+	int st;
+
+	(void)state;
+	assert_int_equal(f->nr_nv_paths, 3);
+	assert_string_equal(f->nv_paths[2].name_a, "GPU1");
+	assert_string_equal(f->nv_paths[2].name_b, "GPU2");
+	assert_string_equal(f->nv_paths[2].cls, "PIX");
+	assert_true(f->nv_paths[2].bdf_known);
+	assert_int_equal(f->nv_paths[2].a.bus, 0x67);
+	assert_int_equal(f->nv_paths[2].b.bus, 0x68);
+	p2pdma_fabric_free(f);
+	st = tu_run(&out, &err, "%s -i %s topo", tu_p2pdma_bin(), path);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "GPU0   0000:1a:00.0  GPU1   0000:67:00.0  nvidia-smi NODE  p2pdma NODE\n"));
+	assert_non_null(strstr(out, "GPU1   0000:67:00.0  GPU2   0000:68:00.0  nvidia-smi PIX   p2pdma PIX\n"));
+	free(out);
+	free(err);
+	free(path);
+}
+
+/* A matrix damaged: the report's line, exit 2. */
+static void test_nvsmi_damaged(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-nvsmi.nvidia-bug-report.log");
+	char *dir = tu_mkdtemp(), *cmd;
+
+	(void)state;
+	assert_true(asprintf(&cmd, "sed '318s/PIX/PIZ/' %s > %%s/n.log; %s -i %%s/n.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "n.log:318: nvidia-smi topo -m: a cell is not X, PIX");
+	free(cmd);
+	assert_true(asprintf(&cmd, "sed '319d' %s > %%s/n.log; %s -i %%s/n.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "nvidia-smi topo -m: 3 device(s) in the header but 2 row(s)");
+	free(cmd);
+	assert_true(asprintf(&cmd, "sed '317s/ X /PIX/' %s > %%s/n.log; %s -i %%s/n.log topo",
+			     path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, "n.log:317: nvidia-smi topo -m: 'X' belongs on the diagonal");
+	free(cmd);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +401,8 @@ int main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_rootless),
 		cmocka_unit_test(test_rootless_damaged),
+		cmocka_unit_test(test_nvsmi_topo),
+		cmocka_unit_test(test_nvsmi_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
