@@ -223,6 +223,19 @@ static void assert_refused(const char *cmd_fmt, const char *dir, const char *fil
 	free(err);
 }
 
+/* "@edit @path > DIR/r.log" (a sed or grep command): the result is refused. */
+static void assert_edit_refused(const char *edit, const char *path, const char *dir,
+				const char *file_says)
+{
+	char *cmd, *fmt;
+
+	assert_true(asprintf(&fmt, "%s %%s > %%%%s/r.log; %%s -i %%%%s/r.log topo", edit) > 0);
+	assert_true(asprintf(&cmd, fmt, path, tu_p2pdma_bin()) > 0);
+	assert_refused(cmd, dir, file_says);
+	free(cmd);
+	free(fmt);
+}
+
 static void test_damaged(void **state)
 {
 	char *dir = tu_mkdtemp(), *cmd, *out, *err, want[64];
@@ -306,29 +319,21 @@ static void test_rootless(void **state)
 static void test_rootless_damaged(void **state)
 {
 	char *path = tu_data_path("bugreport/i9-rootless.nvidia-bug-report.log");
-	char *dir = tu_mkdtemp(), *cmd;
+	char *dir = tu_mkdtemp();
 
 	(void)state;
 	/* Line 19 is "-+-[0000:b2]-+-05.0 ..."; a bus number that is no hex. */
-	assert_true(asprintf(&cmd, "sed '19s/0000:b2/0000:zz/' %s > %%s/r.log; %s -i %%s/r.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "r.log:19: a root bus is drawn '[DDDD:BB]'");
-	free(cmd);
+	assert_edit_refused("sed '19s/0000:b2/0000:zz/'", path, dir,
+			    "r.log:19: a root bus is drawn '[DDDD:BB]'");
 	/* A bridge's range broken. */
-	assert_true(asprintf(&cmd, "sed '33s/-\\[65-68\\]/-[65-6]/' %s > %%s/r.log; %s -i %%s/r.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "r.log:33: a bridge's buses are drawn");
-	free(cmd);
+	assert_edit_refused("sed '33s/-\\[65-68\\]/-[65-6]/'", path, dir,
+			    "r.log:33: a bridge's buses are drawn");
 	/* The GPU 68:00.0 taken out of the tree: -nn still lists it. */
-	assert_true(asprintf(&cmd, "sed '35s/+-00.0 .*/--00.1/;36d' %s > %%s/r.log; %s -i %%s/r.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "the 'lspci -t' tree does not place it");
-	free(cmd);
+	assert_edit_refused("sed '35s/+-00.0 .*/--00.1/;36d'", path, dir,
+			    "the 'lspci -t' tree does not place it");
 	/* A function in the tree that -nn lacks. */
-	assert_true(asprintf(&cmd, "grep -v '^68:00.0 ' %s > %%s/r.log; %s -i %%s/r.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "r.log:35: a function in the 'lspci -t' tree that 'lspci -nn' does not list");
-	free(cmd);
+	assert_edit_refused("grep -v '^68:00.0 '", path, dir,
+			    "r.log:35: a function in the 'lspci -t' tree that 'lspci -nn' does not list");
 	tu_rmtree(dir);
 	free(dir);
 	free(path);
@@ -371,21 +376,15 @@ static void test_nvsmi_topo(void **state)
 static void test_nvsmi_damaged(void **state)
 {
 	char *path = tu_data_path("bugreport/i9-nvsmi.nvidia-bug-report.log");
-	char *dir = tu_mkdtemp(), *cmd;
+	char *dir = tu_mkdtemp();
 
 	(void)state;
-	assert_true(asprintf(&cmd, "sed '318s/PIX/PIZ/' %s > %%s/n.log; %s -i %%s/n.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "n.log:318: nvidia-smi topo -m: a cell is not X, PIX");
-	free(cmd);
-	assert_true(asprintf(&cmd, "sed '319d' %s > %%s/n.log; %s -i %%s/n.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "nvidia-smi topo -m: 3 device(s) in the header but 2 row(s)");
-	free(cmd);
-	assert_true(asprintf(&cmd, "sed '317s/ X /PIX/' %s > %%s/n.log; %s -i %%s/n.log topo",
-			     path, tu_p2pdma_bin()) > 0);
-	assert_refused(cmd, dir, "n.log:317: nvidia-smi topo -m: 'X' belongs on the diagonal");
-	free(cmd);
+	assert_edit_refused("sed '318s/PIX/PIZ/'", path, dir,
+			    "r.log:318: nvidia-smi topo -m: a cell is not X, PIX");
+	assert_edit_refused("sed '319d'", path, dir,
+			    "nvidia-smi topo -m: 3 device(s) in the header but 2 row(s)");
+	assert_edit_refused("sed '317s/ X /PIX/'", path, dir,
+			    "r.log:317: nvidia-smi topo -m: 'X' belongs on the diagonal");
 	tu_rmtree(dir);
 	free(dir);
 	free(path);

@@ -31,6 +31,14 @@ struct br_report {
 int br_split(struct br_report *r, struct p2pdma_error *e);
 void br_report_free(struct br_report *r);
 
+struct lspci_line;
+/*
+ * The lines of section @s after its title (from its first line when it
+ * has none), numbered as in the report.  Start with @l zeroed.
+ */
+bool br_section_line(const struct br_report *r, const struct br_section *s, size_t *pos,
+		     struct lspci_line *l);
+
 /* Fill release, command line and CPU from what the report holds. */
 int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
 		     struct p2pdma_error *e);

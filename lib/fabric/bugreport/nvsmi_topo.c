@@ -92,19 +92,6 @@ static int bad(const struct nv_matrix *m, const struct lspci_line *l, const char
 			   why, p2pdma_excerpt(ex, sizeof(ex), l->s, l->len, 60));
 }
 
-/* Lines of @s after its title, numbered as in the report. */
-static bool next(const struct br_report *r, const struct br_section *s, size_t *pos,
-		 struct lspci_line *l)
-{
-	if (!l->s) {
-		*pos = s->body;
-		l->no = s->body_line - 1;
-		while (lspci_next_line(r->buf, s->end, pos, l) && l->s != s->title)
-			;
-	}
-	return lspci_next_line(r->buf, s->end, pos, l);
-}
-
 /* The header: the device names before "CPU Affinity" and the like. */
 static int header(struct nv_matrix *m, const struct lspci_line *l, struct p2pdma_error *e)
 {
@@ -151,7 +138,7 @@ static int read_matrix(struct nv_matrix *m, const struct br_section *sec,
 	size_t pos = 0, rows = 0;
 	int ret = 0;
 
-	while (!ret && next(m->r, sec, &pos, &l)) {
+	while (!ret && br_section_line(m->r, sec, &pos, &l)) {
 		if (lspci_line_blank(&l)) {
 			if (rows)
 				break;
@@ -178,7 +165,7 @@ static void gpu_addresses(struct nv_matrix *m, const struct br_section *q)
 	size_t pos = 0, nr = 0, i, gpus = 0;
 	char buf[64];
 
-	while (next(m->r, q, &pos, &l) && nr < NV_MAX) {
+	while (br_section_line(m->r, q, &pos, &l) && nr < NV_MAX) {
 		if (l.len < 8 || l.len >= sizeof(buf) || strncmp(l.s, "GPU ", 4))
 			continue;
 		snprintf(buf, sizeof(buf), "%.*s", (int)(l.len - 4), l.s + 4);

@@ -45,19 +45,6 @@ static int hexn(const char *s, size_t n, unsigned long *v)
 	return 0;
 }
 
-/* Lines of section @s after its title (if any), numbered as in the report. */
-static bool sec_line(const struct br_report *r, const struct br_section *s, size_t *pos,
-		     struct lspci_line *l)
-{
-	if (!l->s) {
-		*pos = s->body;
-		l->no = s->body_line - 1;
-		while (s->title && lspci_next_line(r->buf, s->end, pos, l) && l->s != s->title)
-			;
-	}
-	return lspci_next_line(r->buf, s->end, pos, l);
-}
-
 static int bad(struct tree_scan *t, const struct lspci_line *l, const char *why)
 {
 	return lspci_line_error(t->d, l, why, t->e);
@@ -202,7 +189,7 @@ static int read_tree(struct lspci_doc *d, const struct br_report *r,
 	t->e = e;
 	for (i = 0; i < TREE_COLS; i++)
 		t->bus[i] = -1;
-	while (!ret && sec_line(r, s, &pos, &l))
+	while (!ret && br_section_line(r, s, &pos, &l))
 		ret = tree_line(t, &l);
 	free(t);
 	return ret;
@@ -217,7 +204,7 @@ static int read_nn(struct lspci_doc *d, const struct br_report *r,
 	size_t pos = 0;
 	int n, ret = 0;
 
-	while (!ret && sec_line(r, s, &pos, &l)) {
+	while (!ret && br_section_line(r, s, &pos, &l)) {
 		if (lspci_line_blank(&l))
 			continue;
 		n = lspci_device_prefix(&l, &bdf);
