@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -31,6 +32,43 @@ static int (*const topo_writers[])(const struct p2pdma_fabric *f, char **out,
 	[TOPO_TREE] = p2pdma_fabric_write_tree,
 	[TOPO_JSON] = p2pdma_fabric_write_json,
 };
+
+/*
+ * A bug report's `nvidia-smi topo -m` beside our own path class for the
+ * same pair (lib/policy/pathclass.c), one line per pair of its devices.
+ * NVIDIA's NV# is an NVLink path; ours is always the PCIe one.
+ */
+static void topo_nvidia_paths(struct p2pdma_fabric *f)
+{
+	struct p2pdma_policy *p;
+	size_t i;
+
+	if (!f->nr_nv_paths)
+		return;
+	p = p2pdma_policy_new(f);
+	printf("\nnvidia-smi topo -m (from the report) beside p2pdma's PCIe path class:\n");
+	for (i = 0; i < f->nr_nv_paths; i++) {
+		const struct p2pdma_nv_path *n = &f->nv_paths[i];
+		char a[P2PDMA_BDF_STRLEN] = "?", b[P2PDMA_BDF_STRLEN] = "?";
+		struct p2pdma_function *fa = NULL, *fb = NULL;
+		struct p2pdma_verdict *v = NULL;
+		const char *ours = "unknown (no address for this device in the report)";
+
+		if (n->bdf_known) {
+			p2pdma_bdf_format(&n->a, a, sizeof(a));
+			p2pdma_bdf_format(&n->b, b, sizeof(b));
+			if (p2pdma_fabric_lookup(f, a, &fa, NULL) || p2pdma_fabric_lookup(f, b, &fb, NULL))
+				ours = "unknown (the report's lspci does not list this GPU)";
+			else if (p && !p2pdma_verdict_get(p, fa, fb, NULL, &v, NULL))
+				ours = p2pdma_path_class_name(v->path_class);
+		}
+		printf("  %-6s %-12s  %-6s %-12s  nvidia-smi %-5s p2pdma %s%s\n", n->name_a, a,
+		       n->name_b, b, n->cls, ours,
+		       !strncmp(n->cls, "NV", 2) ? " (NVIDIA: over NVLink)" : "");
+		p2pdma_verdict_free(v);
+	}
+	p2pdma_policy_free(p);
+}
 
 static int topo_usage_error(void)
 {
@@ -91,10 +129,14 @@ int cmd_topo(struct cli *cli, int argc, char **argv)
 		return ret;
 	}
 	ret = topo_writers[output](f, &text, &e);
-	p2pdma_fabric_free(f);
-	if (ret)
+	if (ret) {
+		p2pdma_fabric_free(f);
 		return cli_lib_error(&e);
+	}
 	ret = cli_print(text);
 	free(text);
+	if (output == TOPO_TREE && !ret)
+		topo_nvidia_paths(f);
+	p2pdma_fabric_free(f);
 	return ret;
 }

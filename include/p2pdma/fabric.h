@@ -252,6 +252,19 @@ struct p2pdma_iommu_group {
 	char *type;		/* sysfs iommu_groups/N/type: "DMA", "DMA-FQ", "identity", ... or NULL */
 };
 
+/*
+ * One cell of `nvidia-smi topo -m` (from a bug report): NVIDIA's own
+ * class for a pair of its devices, "PIX", "PXB", "PHB", "NODE", "SYS" or
+ * "NV#" (# bonded NVLinks).  The matrix names devices "GPU0", "NIC1";
+ * their addresses come from the report's `nvidia-smi -q` when it has them.
+ */
+struct p2pdma_nv_path {
+	char name_a[16], name_b[16];
+	bool bdf_known;			/* both addresses known */
+	struct p2pdma_bdf a, b;
+	char cls[8];
+};
+
 struct p2pdma_fabric {
 	struct p2pdma_host_bridge **hbs;	/* sorted by (domain, bus) */
 	size_t nr_hbs;
@@ -284,6 +297,10 @@ struct p2pdma_fabric {
 
 	/* Private: allocated lengths of the arrays above. */
 	size_t hbs_cap, fns_cap, groups_cap, ram_cap;
+
+	/* `nvidia-smi topo -m` cells, each pair once (none: not known). */
+	struct p2pdma_nv_path *nv_paths;
+	size_t nr_nv_paths;
 };
 
 /* ---------------------------------------------------------------------- */

@@ -38,6 +38,7 @@ void p2pdma_fabric_free(struct p2pdma_fabric *f)
 		free(f->groups[i].type);
 	free(f->groups);
 	free(f->ram);
+	free(f->nv_paths);
 	free(f->fns);
 	free(f->hbs);
 	free(f->cmdline);

@@ -31,9 +31,30 @@ struct br_report {
 int br_split(struct br_report *r, struct p2pdma_error *e);
 void br_report_free(struct br_report *r);
 
+struct lspci_line;
+/*
+ * The lines of section @s after its title (from its first line when it
+ * has none), numbered as in the report.  Start with @l zeroed.
+ */
+bool br_section_line(const struct br_report *r, const struct br_section *s, size_t *pos,
+		     struct lspci_line *l);
+
 /* Fill release, command line and CPU from what the report holds. */
 int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
 		     struct p2pdma_error *e);
+
+/*
+ * No config space: tree from section @tree (-t) of @rt, ids from @nn
+ * (-nn) of @rn (one report, or two files).  A section with no title is
+ * lspci output from its first line.
+ */
+int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
+		     const struct br_section *tree, const struct br_report *rn,
+		     const struct br_section *nn, const struct p2pdma_load_opts *opts,
+		     struct p2pdma_error *e);
+
+/* NVIDIA's path classes from a `nvidia-smi topo -m` section, if any. */
+int br_nvsmi_topo(struct p2pdma_fabric *f, const struct br_report *r, struct p2pdma_error *e);
 
 /* A whole report already in memory (the fuzz target's entry). */
 int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,

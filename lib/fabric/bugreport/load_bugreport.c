@@ -87,9 +87,59 @@ static int lspci_detail(const char *title, size_t n)
 	flags = strchr(flags, '-');
 	if (!flags)
 		return 0;
+	if (strstr(flags, "-d ") || strstr(flags, "-s "))
+		return 0;	/* some devices only: not a whole tree */
 	if (strchr(flags, 'x'))
 		return 2;
 	return strstr(flags, "vv") ? 1 : 0;
+}
+
+/* The section titled "lspci " plus flags for which @want says yes, or NULL. */
+static const struct br_section *find_lspci(const struct br_report *r,
+					   bool (*want)(const char *flags))
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_secs; i++) {
+		const struct br_section *s = &r->secs[i];
+		char t[160], *flags;
+
+		if (!s->title)
+			continue;
+		snprintf(t, sizeof(t), "%.*s", (int)(s->title_len < sizeof(t) - 1 ?
+						    s->title_len : sizeof(t) - 1), s->title);
+		flags = strstr(t, "lspci -");
+		if (flags && (flags == t || flags[-1] == '/') && want(flags + 6))
+			return s;
+	}
+	return NULL;
+}
+
+/* "-t", "-tv", "-nntv": a tree of every function. */
+static bool tree_flags(const char *flags)
+{
+	return strchr(flags, 't') && !strchr(flags, ' ') && !strchr(flags, 'x');
+}
+
+/* "-nn" alone: one line per function with ids and class. */
+static bool nn_flags(const char *flags)
+{
+	return !strcmp(flags, "-nn");
+}
+
+/* No config-space section: the tree from -t with the ids from -nn. */
+static int load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
+			 const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	const struct br_section *t = find_lspci(r, tree_flags), *nn = find_lspci(r, nn_flags);
+
+	if (!t || !nn)
+		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section, and not both 'lspci -t' and 'lspci -nn' to build the tree from",
+				   r->name);
+	if (!r->complete && (t == &r->secs[r->nr_secs - 1] || nn == &r->secs[r->nr_secs - 1]))
+		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
+				   r->name, r->nr_lines);
+	return br_load_rootless(f, r, t, r, nn, opts, e);
 }
 
 static const struct br_section *pick_lspci(const struct br_report *r, int *kind)
@@ -160,57 +210,107 @@ static int load_report(struct p2pdma_fabric *f, struct br_report *r,
 		return ret;
 	s = pick_lspci(r, &kind);
 	if (!s)
-		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section (lspci -t and -nn alone give no bus ranges, ACS or links)",
-				   r->name);
-	if (!r->complete && s == &r->secs[r->nr_secs - 1])
+		ret = load_rootless(f, r, opts, e);
+	else if (!r->complete && s == &r->secs[r->nr_secs - 1])
 		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
 				   r->name, r->nr_lines);
-	ret = load_section(f, r, s, kind, opts, e);
+	else
+		ret = load_section(f, r, s, kind, opts, e);
 	if (!ret)
 		ret = br_machine_facts(f, r, e);
+	if (!ret)
+		ret = br_nvsmi_topo(f, r, e);
 	return ret;
 }
 
-/*
- * Several files: each one lspci output.  The one with a dump wins, else
- * one with -vvv text; the section is the whole file.
- */
-static int load_list(struct p2pdma_fabric *f, const char *list,
-		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+/* 2: a dump, 1: -vvv text, -1: an `lspci -t` tree, -2: plain -nn lines. */
+static int file_kind(const char *buf)
 {
-	struct br_report best = { 0 };
-	char *copy = strdup(list), *save = NULL, *name;
-	int best_kind = 0, ret = 0;
+	const char *s = buf + strspn(buf, "\r\n");
 
-	if (!copy)
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	if (strstr(buf, "\n00: ") || !strncmp(buf, "00: ", 4))
+		return 2;
+	if (strstr(buf, "\n\t"))
+		return 1;
+	if (!strncmp(s, "-[", 2) || !strncmp(s, "-+-", 3))
+		return -1;
+	return -2;
+}
+
+/* The files of a list, by kind (index: kind + 2); later ones of a kind win. */
+struct br_files {
+	struct br_report by_kind[5];
+};
+
+static void files_free(struct br_files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		free((char *)fs->by_kind[i].name);
+		free(fs->by_kind[i].buf);
+	}
+}
+
+static int read_list(struct br_files *fs, char *copy, struct p2pdma_error *e)
+{
+	char *save = NULL, *name;
+	int ret = 0;
+
 	for (name = strtok_r(copy, ",", &save); name && !ret; name = strtok_r(NULL, ",", &save)) {
-		struct br_report r = { .name = name };
-		int kind;
+		struct br_report r = { 0 }, *slot;
 
 		ret = read_report(name, &r.buf, &r.len, e);
 		if (ret)
 			break;
-		kind = strstr(r.buf, "\n00: ") || !strncmp(r.buf, "00: ", 4) ? 2 :
-		       strstr(r.buf, "\n\t") ? 1 : 0;
-		if (kind > best_kind) {
-			free(best.buf);
-			best = r;
-			best.name = strdup(name);
-			best_kind = kind;
-			ret = best.name ? 0 : p2pdma_fail(e, -ENOMEM, "out of memory");
-		} else {
-			free(r.buf);
-		}
+		slot = &fs->by_kind[file_kind(r.buf) + 2];
+		free((char *)slot->name);
+		free(slot->buf);
+		*slot = r;
+		slot->name = strdup(name);
+		if (!slot->name)
+			ret = p2pdma_fail(e, -ENOMEM, "out of memory");
 	}
-	if (!ret && !best_kind)
-		ret = p2pdma_fail(e, -EINVAL, "%s: none of these files holds 'lspci -vvv' or 'lspci -xxx' output",
+	return ret;
+}
+
+/* A whole file as one untitled section. */
+static struct br_section whole(const struct br_report *r)
+{
+	return (struct br_section){ .end = r->len, .body_line = 1 };
+}
+
+/*
+ * Several files: each one lspci output.  One with a dump wins, else one
+ * with -vvv text, else an `lspci -t` tree with the ids of `lspci -nn`.
+ */
+static int load_list(struct p2pdma_fabric *f, const char *list,
+		     const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
+{
+	struct br_files fs = { 0 };
+	struct br_report *dump = &fs.by_kind[4], *vvv = &fs.by_kind[3];
+	struct br_report *tree = &fs.by_kind[1], *nn = &fs.by_kind[0];
+	char *copy = strdup(list);
+	int ret;
+
+	if (!copy)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	ret = read_list(&fs, copy, e);
+	if (ret)
+		;
+	else if (dump->buf)
+		ret = p2pdma_lspci_load_buf(f, dump->buf, dump->len, dump->name, opts, e);
+	else if (vvv->buf)
+		ret = p2pdma_lspci_vvv_load_buf(f, vvv->buf, vvv->len, vvv->name, NULL, opts, e);
+	else if (tree->buf && nn->buf) {
+		struct br_section st = whole(tree), sn = whole(nn);
+
+		ret = br_load_rootless(f, tree, &st, nn, &sn, opts, e);
+	} else {
+		ret = p2pdma_fail(e, -EINVAL, "%s: none of these files holds 'lspci -vvv' or 'lspci -xxx' output, nor both an 'lspci -t' tree and 'lspci -nn' lines",
 				  list);
-	if (!ret)
-		ret = best_kind == 2 ? p2pdma_lspci_load_buf(f, best.buf, best.len, best.name, opts, e) :
-		      p2pdma_lspci_vvv_load_buf(f, best.buf, best.len, best.name, NULL, opts, e);
-	free((char *)best.name);
-	free(best.buf);
+	}
+	files_free(&fs);
 	free(copy);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bugreport.h"
+#include "lspci.h"
 
 #define END_LINE "End of NVIDIA bug report log file."
 
@@ -70,6 +71,18 @@ int br_split(struct br_report *r, struct p2pdma_error *e)
 	}
 	r->nr_lines = line;
 	return ret ? p2pdma_fail(e, ret, "out of memory") : 0;
+}
+
+bool br_section_line(const struct br_report *r, const struct br_section *s, size_t *pos,
+		     struct lspci_line *l)
+{
+	if (!l->s) {
+		*pos = s->body;
+		l->no = s->body_line - 1;
+		while (s->title && lspci_next_line(r->buf, s->end, pos, l) && l->s != s->title)
+			;
+	}
+	return lspci_next_line(r->buf, s->end, pos, l);
 }
 
 void br_report_free(struct br_report *r)
