@@ -111,8 +111,12 @@ static int index_file(struct p2pdma_ids *ids)
 		ids->v[ids->nr_v++] = (struct ids_vendor){ (uint16_t)id, (uint32_t)(s - ids->buf),
 							   NULL, 0 };
 	}
-	/* Stable for equal ids would need more; pci.ids has no repeats. */
-	qsort(ids->v, ids->nr_v, sizeof(*ids->v), vendor_cmp);
+	/*
+	 * Stable for equal ids would need more; pci.ids has no repeats.  An
+	 * empty file has no array at all, which qsort() may not be given.
+	 */
+	if (ids->nr_v)
+		qsort(ids->v, ids->nr_v, sizeof(*ids->v), vendor_cmp);
 	return 0;
 }
 

@@ -111,7 +111,9 @@ int sim_windows_build(struct p2pdma_sim *s, struct p2pdma_error *e)
 		ret = add_fn_windows(&s->hbs[fn->host->index], fn, &caps[fn->host->index], e);
 	}
 	for (i = 0; i < s->f->nr_hbs && !ret; i++) {
-		qsort(s->hbs[i].win, s->hbs[i].nr_win, sizeof(*s->hbs[i].win), cmp_window);
+		if (s->hbs[i].nr_win)	/* none: maybe no array, which qsort() may not take */
+			qsort(s->hbs[i].win, s->hbs[i].nr_win, sizeof(*s->hbs[i].win),
+			      cmp_window);
 		ret = check_disjoint(&s->hbs[i], e);
 	}
 	free(caps);
