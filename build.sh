@@ -72,13 +72,16 @@ demo() {
 	P="./build/cli/p2pdma -i $DEFAULT_MACHINE"
 	# The questions the README walks through, on the built-in machine: the
 	# tree, every pair's verdict, one pair explained, where a buffer for
-	# two clients should live, and what address each client uses for it.
+	# two clients should live, what address each client uses for it, a
+	# copy that moves the bytes, what P2P buys, and the whole-machine view.
 	for args in topo matrix \
 		"check 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0" \
 		"find 0000:b3:00.0 0000:b5:00.0 --seed 1" \
 		"alloc 0000:b6:00.0 2M" \
 		"map --client 0000:b3:00.0 --client 0000:1a:00.0 p2p:0000:b6:00.0:1M host:64K" \
 		"copy 0000:d0:00.0 0000:b6:00.0 64M --check" \
+		"simulate --workload storage-gpu" \
+		doctor \
 		"check --svg build/check.svg 0000:b6:00.0 0000:b3:00.0 0000:1a:00.0"; do
 		echo
 		echo "== p2pdma -i $DEFAULT_MACHINE $args"
