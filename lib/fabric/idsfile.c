@@ -96,7 +96,9 @@ static int index_file(struct p2pdma_ids *ids)
 
 		if (*s == '\t' || *s == '#' || *s == '\n')
 			continue;
-		if (s[0] == 'C' && s[1] == ' ' && (id = hex_id(s + 2, end, 2)) >= 0) {
+		/* The file need not end in a newline, nor in a NUL. */
+		if (end - s >= 2 && s[0] == 'C' && s[1] == ' ' &&
+		    (id = hex_id(s + 2, end, 2)) >= 0) {
 			const char *next = line_end(ids, s) + 1;
 
 			if (!ids->cls[id] && next < end)
