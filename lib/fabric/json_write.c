@@ -435,6 +435,37 @@ static struct json_object *ram_arr(struct jw *w, const struct p2pdma_fabric *f)
 	return arr;
 }
 
+static void put_nv_bdf(struct jw *w, struct json_object *o, const char *key,
+		       const struct p2pdma_nv_path *n, const struct p2pdma_bdf *b)
+{
+	char name[P2PDMA_BDF_STRLEN];
+
+	if (n->bdf_known)
+		put(w, o, key, json_object_new_string(p2pdma_bdf_format(b, name, sizeof(name))));
+	else
+		put_null(w, o, key);
+}
+
+/* A bug report's `nvidia-smi topo -m` cells, each pair once, in the report's order. */
+static struct json_object *nv_paths_arr(struct jw *w, const struct p2pdma_fabric *f)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < f->nr_nv_paths; i++) {
+		const struct p2pdma_nv_path *n = &f->nv_paths[i];
+		struct json_object *o = json_object_new_object();
+
+		put(w, o, "a", new_string(n->name_a));
+		put_nv_bdf(w, o, "a_bdf", n, &n->a);
+		put(w, o, "b", new_string(n->name_b));
+		put_nv_bdf(w, o, "b_bdf", n, &n->b);
+		put(w, o, "class", new_string(n->cls));
+		push(w, arr, o);
+	}
+	return arr;
+}
+
 static struct json_object *document(struct jw *w, const struct p2pdma_fabric *f)
 {
 	struct json_object *o = json_object_new_object(), *hbs;
@@ -451,6 +482,9 @@ static struct json_object *document(struct jw *w, const struct p2pdma_fabric *f)
 	for (i = 0; i < f->nr_hbs && !w->oom; i++)
 		push(w, hbs, host_bridge_obj(w, f->hbs[i]));
 	put(w, o, "host_bridges", hbs);
+	/* Only where a report had the matrix: older descriptions stay as they were. */
+	if (f->nr_nv_paths)
+		put(w, o, "nvidia_paths", nv_paths_arr(w, f));
 	return o;
 }
 

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bugreport/bugreport.h"
 #include "json_read.h"
 #include "readfile.h"
 #include "loaders.h"
@@ -717,11 +718,85 @@ static void parse_kernel(struct jload *j, struct json_object *top)
 				 p2pdma_json_quote(s, q, sizeof(q)));
 }
 
+/* A device name or class of the matrix, copied into @out (@size bytes with the NUL). */
+static int nv_word(struct p2pdma_json_reader *r, struct json_object *o, const char *key,
+		   bool (*valid)(const char *w, size_t n), char *out, size_t size)
+{
+	char q[QUOTE_LEN];
+	const char *s;
+	size_t n;
+
+	if (p2pdma_json_str(r, o, key, false, false, &s))
+		return r->err;
+	n = strlen(s);
+	if (n >= size || !valid(s, n))
+		return p2pdma_json_fail(r, key, -EINVAL, "\"%s\" is not %s", p2pdma_json_quote(s, q, sizeof(q)),
+					size == 8 ? "PIX, PXB, PHB, NODE, SYS, SOC or NV#" :
+						    "GPU# or NIC#");
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* An address or null; @known says which. */
+static int nv_bdf(struct p2pdma_json_reader *r, struct json_object *o, const char *key,
+		  struct p2pdma_bdf *out, bool *known)
+{
+	struct json_object *v;
+
+	if (p2pdma_json_get(r, o, key, &v))
+		return r->err;
+	*known = v != NULL;
+	return v ? p2pdma_json_bdf(r, o, key, false, out) : 0;
+}
+
+static int parse_nv_path(struct jload *j, struct json_object *o)
+{
+	static const char *const keys[] = { "a", "a_bdf", "b", "b_bdf", "class", NULL };
+	struct p2pdma_json_reader *r = &j->r;
+	struct p2pdma_nv_path *p = &j->f->nv_paths[j->f->nr_nv_paths];
+	bool ka = false, kb = false;
+
+	p2pdma_json_expect_object(r, NULL, o);
+	p2pdma_json_keys(r, o, keys);
+	nv_word(r, o, "a", br_nv_dev_name, p->name_a, sizeof(p->name_a));
+	nv_bdf(r, o, "a_bdf", &p->a, &ka);
+	nv_word(r, o, "b", br_nv_dev_name, p->name_b, sizeof(p->name_b));
+	nv_bdf(r, o, "b_bdf", &p->b, &kb);
+	nv_word(r, o, "class", br_nv_path_class, p->cls, sizeof(p->cls));
+	if (!r->err && !strcmp(p->cls, "X"))
+		p2pdma_json_fail(r, "class", -EINVAL, "\"X\" is a device with itself, not a pair");
+	if (!r->err && ka != kb)
+		p2pdma_json_fail(r, "b_bdf", -EINVAL, "both addresses or neither (null)");
+	if (r->err)
+		return r->err;
+	p->bdf_known = ka;
+	j->f->nr_nv_paths++;
+	return 0;
+}
+
+/* "nvidia_paths": absent when no report had `nvidia-smi topo -m`. */
+static void parse_nv_paths(struct jload *j, struct json_object *top)
+{
+	struct json_object *arr;
+
+	if (j->r.err || !json_object_object_get_ex(top, "nvidia_paths", &arr))
+		return;
+	if (json_object_is_type(arr, json_type_array)) {
+		j->f->nv_paths = calloc(json_object_array_length(arr) + 1,
+					sizeof(*j->f->nv_paths));
+		if (!j->f->nv_paths) {
+			p2pdma_json_nomem(&j->r);
+			return;
+		}
+	}
+	parse_array(j, top, "nvidia_paths", parse_nv_path);	/* names a non-array */
+}
+
 static int parse_top(struct jload *j, struct json_object *top)
 {
 	static const char *const keys[] = {
 		"format", "version", "description", "cpu", "cmdline", "kernel", "iommu_groups",
-		"ram", "host_bridges", NULL,
+		"ram", "host_bridges", "nvidia_paths", NULL,
 	};
 	struct p2pdma_json_reader *r = &j->r;
 	const char *s;
@@ -738,6 +813,7 @@ static int parse_top(struct jload *j, struct json_object *top)
 	parse_groups(j, top);
 	parse_array(j, top, "ram", parse_ram);
 	parse_array(j, top, "host_bridges", parse_host_bridge);
+	parse_nv_paths(j, top);
 	return r->err;
 }
 

@@ -56,6 +56,11 @@ int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
 /* NVIDIA's path classes from a `nvidia-smi topo -m` section, if any. */
 int br_nvsmi_topo(struct p2pdma_fabric *f, const struct br_report *r, struct p2pdma_error *e);
 
+/* "GPU0", "NIC1": a device name of the matrix (@n bytes of @w). */
+bool br_nv_dev_name(const char *w, size_t n);
+/* "X", "PIX", "PXB", "PHB", "NODE", "SYS", "SOC" or "NV#". */
+bool br_nv_path_class(const char *w, size_t n);
+
 /* A whole report already in memory (the fuzz target's entry). */
 int p2pdma_bugreport_load_buf(struct p2pdma_fabric *f, const char *buf, size_t len,
 			      const char *name, const struct p2pdma_load_opts *opts,

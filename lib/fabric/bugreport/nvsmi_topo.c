@@ -65,14 +65,14 @@ static void plain(const struct lspci_line *l, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static bool dev_name(const char *w, size_t n)
+bool br_nv_dev_name(const char *w, size_t n)
 {
 	size_t k = n > 3 && (!strncmp(w, "GPU", 3) || !strncmp(w, "NIC", 3)) ? 3 : 0;
 
 	return k && n < 16 && strspn(w + k, "0123456789") == n - k;
 }
 
-static bool path_class(const char *w, size_t n)
+bool br_nv_path_class(const char *w, size_t n)
 {
 	static const char *const cls[] = { "X", "PIX", "PXB", "PHB", "NODE", "SYS", "SOC" };
 	size_t i;
@@ -100,7 +100,7 @@ static int header(struct nv_matrix *m, const struct lspci_line *l, struct p2pdma
 	size_t n;
 
 	plain(l, buf, sizeof(buf));
-	while ((n = word(&s, &w)) && dev_name(w, n)) {
+	while ((n = word(&s, &w)) && br_nv_dev_name(w, n)) {
 		if (m->nr == NV_MAX)
 			return bad(m, l, "more devices than this reader takes (64)", e);
 		memcpy(m->names[m->nr++], w, n);
@@ -122,7 +122,7 @@ static int row(struct nv_matrix *m, size_t i, const struct lspci_line *l,
 		return bad(m, l, "rows must follow the header's order", e);
 	for (j = 0; j < m->nr; j++) {
 		n = word(&s, &w);
-		if (!path_class(w, n))
+		if (!br_nv_path_class(w, n))
 			return bad(m, l, "a cell is not X, PIX, PXB, PHB, NODE, SYS or NV#", e);
 		if ((i == j) != (n == 1 && *w == 'X'))
 			return bad(m, l, "'X' belongs on the diagonal and only there", e);
