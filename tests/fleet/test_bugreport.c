@@ -372,6 +372,55 @@ static void test_nvsmi_topo(void **state)
 	free(path);
 }
 
+/*
+ * `topo --json` keeps the matrix under "nvidia_paths" (doc/json-format.md)
+ * with the same hand-worked classes and the addresses of the report's
+ * `nvidia-smi --query` headings; reading that JSON back and writing it
+ * again gives the same bytes, and text `topo` on it shows the same lines.
+ */
+static void test_nvsmi_json(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-nvsmi.nvidia-bug-report.log");
+	char *dir = tu_mkdtemp(), *out, *err, *again, *cmd;
+	int st;
+
+	(void)state;
+	st = tu_run(&out, &err, "%s -i %s topo --json > %s/m.json && cat %s/m.json",
+		    tu_p2pdma_bin(), path, dir, dir);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, "  \"nvidia_paths\": [\n"
+		"    { \"a\": \"GPU0\", \"a_bdf\": \"0000:1a:00.0\", \"b\": \"GPU1\", \"b_bdf\": \"0000:67:00.0\", \"class\": \"NODE\" },\n"
+		"    { \"a\": \"GPU0\", \"a_bdf\": \"0000:1a:00.0\", \"b\": \"GPU2\", \"b_bdf\": \"0000:68:00.0\", \"class\": \"NODE\" },\n"
+		"    { \"a\": \"GPU1\", \"a_bdf\": \"0000:67:00.0\", \"b\": \"GPU2\", \"b_bdf\": \"0000:68:00.0\", \"class\": \"PIX\" }\n"
+		"  ]\n}\n"));
+	free(err);
+	assert_int_equal(tu_run(&again, &err, "%s -i %s/m.json topo --json", tu_p2pdma_bin(), dir), 0);
+	assert_string_equal(again, out);
+	free(again);
+	free(err);
+	assert_int_equal(tu_run(&again, &err, "%s -i %s/m.json topo", tu_p2pdma_bin(), dir), 0);
+	assert_non_null(strstr(again, "GPU1   0000:67:00.0  GPU2   0000:68:00.0  nvidia-smi PIX   p2pdma PIX\n"));
+	free(again);
+	free(err);
+	/* The loader is strict about this key too: the JSON path, exit 2. */
+	assert_true(asprintf(&cmd, "sed 's/\"class\": \"PIX\"/\"class\": \"PIZ\"/' %%s/m.json > %%s/b.json; %s -i %s/b.json topo",
+			     tu_p2pdma_bin(), dir) > 0);
+	assert_refused(cmd, dir, "b.json: $.nvidia_paths[2].class: \"PIZ\" is not PIX");
+	free(cmd);
+	assert_true(asprintf(&cmd, "sed '0,/\"a_bdf\": \"0000:1a:00.0\"/s//\"a_bdf\": null/' %%s/m.json > %%s/b.json; %s -i %s/b.json topo",
+			     tu_p2pdma_bin(), dir) > 0);
+	assert_refused(cmd, dir, "b.json: $.nvidia_paths[0].b_bdf: both addresses or neither");
+	free(cmd);
+	assert_true(asprintf(&cmd, "sed 's/\"class\": \"NODE\"/\"class\": \"NODE\", \"x\": 1/' %%s/m.json > %%s/b.json; %s -i %s/b.json topo",
+			     tu_p2pdma_bin(), dir) > 0);
+	assert_refused(cmd, dir, "b.json: $.nvidia_paths[0].x: unknown key");
+	free(cmd);
+	free(out);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 /* A matrix damaged: the report's line, exit 2. */
 static void test_nvsmi_damaged(void **state)
 {
@@ -402,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_rootless_damaged),
 		cmocka_unit_test(test_nvsmi_topo),
 		cmocka_unit_test(test_nvsmi_damaged),
+		cmocka_unit_test(test_nvsmi_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

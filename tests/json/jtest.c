@@ -92,6 +92,15 @@ int fabric_diff(const struct p2pdma_fabric *a, const struct p2pdma_fabric *b,
 	     "cmdline");
 	DIFF(!a->kernel_release != !b->kernel_release ||
 	     (a->kernel_release && strcmp(a->kernel_release, b->kernel_release)), "kernel");
+	DIFF(a->nr_nv_paths != b->nr_nv_paths, "number of nvidia-smi paths");
+	for (i = 0; i < a->nr_nv_paths; i++) {
+		const struct p2pdma_nv_path *x = &a->nv_paths[i], *y = &b->nv_paths[i];
+
+		DIFF(strcmp(x->name_a, y->name_a) || strcmp(x->name_b, y->name_b) ||
+		     strcmp(x->cls, y->cls) || x->bdf_known != y->bdf_known ||
+		     (x->bdf_known && (p2pdma_bdf_cmp(&x->a, &y->a) || p2pdma_bdf_cmp(&x->b, &y->b))),
+		     "nvidia-smi path %zu", i);
+	}
 	DIFF(a->nr_ram != b->nr_ram, "number of RAM ranges");
 	for (i = 0; i < a->nr_ram; i++)
 		DIFF(a->ram[i].start != b->ram[i].start || a->ram[i].size != b->ram[i].size ||
