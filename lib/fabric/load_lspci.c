@@ -517,6 +517,78 @@ out:
 	return ret;
 }
 
+/* What a dump of @from says about a function the tree already placed as @to. */
+static void take_config(struct lspci_rec *to, struct lspci_rec *from)
+{
+	struct p2pdma_function *t = &to->fn, *f = &from->fn;
+
+	if (f->role == P2PDMA_ROLE_PCI_BRIDGE && t->role == P2PDMA_ROLE_BRIDGE)
+		t->role = P2PDMA_ROLE_PCI_BRIDGE;
+	t->revision = f->revision;
+	t->subsys_vendor = f->subsys_vendor;
+	t->subsys_device = f->subsys_device;
+	t->pcie_type = f->pcie_type;
+	t->link = f->link;
+	memcpy(t->bars, f->bars, sizeof(t->bars));
+	t->acs_state = f->acs_state;
+	t->acs_cap = f->acs_cap;
+	t->acs_ctrl = f->acs_ctrl;
+	t->iommu_group = f->iommu_group;
+	t->numa_node = f->numa_node;
+	to->text.driver = from->text.driver;	/* freed with @to's doc now */
+	from->text.driver = NULL;
+	t->driver = to->text.driver;
+	to->sriov = from->sriov;
+	to->num_vfs = from->num_vfs;
+	to->vf_offset = from->vf_offset;
+	to->vf_stride = from->vf_stride;
+	to->vf_device = from->vf_device;
+}
+
+/* Each dumped function must be one @d holds, with the same ids. */
+static int merge_into(struct lspci_doc *d, struct lspci_doc *dump, struct p2pdma_error *e)
+{
+	char name[P2PDMA_BDF_STRLEN];
+	size_t i;
+
+	for (i = 0; i < dump->nr; i++) {
+		struct lspci_rec *from = &dump->recs[i], *to = lspci_find(d, &from->fn.bdf);
+
+		p2pdma_bdf_format(&from->fn.bdf, name, sizeof(name));
+		if (!to)
+			return p2pdma_fail(e, -EINVAL, "%s:%u: %s has a config-space dump but the 'lspci -t' tree does not place it; the two were not taken together",
+					   dump->name, from->line, name);
+		if (to->fn.vendor != from->fn.vendor || to->fn.device != from->fn.device)
+			return p2pdma_fail(e, -EINVAL, "%s:%u: %s: the dump's ids %04x:%04x are not the %04x:%04x 'lspci -nn' gives",
+					   dump->name, from->line, name, from->fn.vendor,
+					   from->fn.device, to->fn.vendor, to->fn.device);
+		take_config(to, from);
+	}
+	return 0;
+}
+
+int lspci_merge_dump(struct lspci_doc *d, const char *buf, size_t len,
+		     struct p2pdma_error *e)
+{
+	struct lspci_doc dump = { .name = d->name, .log = d->log, .log_arg = d->log_arg };
+	struct scan sc = { .d = &dump };
+	size_t i;
+	int ret;
+
+	ret = scan_text(&sc, buf, len, e);
+	if (!ret)
+		ret = lspci_sort_check(&dump, e);
+	if (!ret)
+		ret = run_libpci(&dump, sc.out.s, sc.out.len, e);
+	for (i = 0; !ret && i < dump.nr; i++)
+		merge_text(&dump, &dump.recs[i]);
+	if (!ret)
+		ret = merge_into(d, &dump, e);
+	free(sc.out.s);
+	lspci_doc_free(&dump);
+	return ret;
+}
+
 int p2pdma_load_lspci(struct p2pdma_fabric *f, const char *path,
 		      const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {

@@ -144,6 +144,15 @@ int lspci_build(struct p2pdma_fabric *f, struct lspci_doc *d, struct p2pdma_erro
 
 void lspci_doc_free(struct lspci_doc *d);
 
+/*
+ * A dump of some functions only (`lspci -d 10de:* -v -xxx`), read by the
+ * hex loader's own path, into the records @d already holds: their config
+ * space (ACS, link, BARs) replaces "unknown".  A dumped function @d does
+ * not hold, or holds with other ids, is refused with its line.
+ */
+int lspci_merge_dump(struct lspci_doc *d, const char *buf, size_t len,
+		     struct p2pdma_error *e);
+
 /* PCIe link speed code (LnkCap/LnkSta bits 3:0) in MT/s; 0 unknown. */
 uint32_t lspci_speed_mts(unsigned int code);
 

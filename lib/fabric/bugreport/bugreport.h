@@ -39,6 +39,12 @@ struct lspci_line;
 bool br_section_line(const struct br_report *r, const struct br_section *s, size_t *pos,
 		     struct lspci_line *l);
 
+/*
+ * Section @s's body without its title line, every line of the report
+ * before it left empty so that line numbers hold (NUL-ended, malloc'd).
+ */
+char *br_masked(const struct br_report *r, const struct br_section *s, size_t *len);
+
 /* Fill release, command line and CPU from what the report holds. */
 int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
 		     struct p2pdma_error *e);
@@ -46,11 +52,14 @@ int br_machine_facts(struct p2pdma_fabric *f, const struct br_report *r,
 /*
  * No config space: tree from section @tree (-t) of @rt, ids from @nn
  * (-nn) of @rn (one report, or two files).  A section with no title is
- * lspci output from its first line.
+ * lspci output from its first line.  @dumps (of @rn): sections with the
+ * config space of some functions (`lspci -d 10de:* -v -xxx`), used for
+ * those functions.
  */
 int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
 		     const struct br_section *tree, const struct br_report *rn,
-		     const struct br_section *nn, const struct p2pdma_load_opts *opts,
+		     const struct br_section *nn, const struct br_section *const *dumps,
+		     size_t nr_dumps, const struct p2pdma_load_opts *opts,
 		     struct p2pdma_error *e);
 
 /* NVIDIA's path classes from a `nvidia-smi topo -m` section, if any. */

@@ -127,11 +127,37 @@ static bool nn_flags(const char *flags)
 	return !strcmp(flags, "-nn");
 }
 
+/* "-d 10de:* -v -xxx", "-s 01:00.0 -xxxx": config space of some functions. */
+static bool some_dump(const struct br_section *s)
+{
+	char t[160], *flags;
+
+	snprintf(t, sizeof(t), "%.*s", (int)(s->title_len < sizeof(t) - 1 ?
+					    s->title_len : sizeof(t) - 1), s->title);
+	flags = strstr(t, "lspci -");
+	return flags && (flags == t || flags[-1] == '/') && strchr(flags + 6, 'x') &&
+	       (strstr(flags, " -d ") || strstr(flags, " -s "));
+}
+
+/* Those sections, in report order (@out has room for every section). */
+static size_t find_dumps(const struct br_report *r, const struct br_section **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nr_secs; i++)
+		if (r->secs[i].title && some_dump(&r->secs[i]))
+			out[n++] = &r->secs[i];
+	return n;
+}
+
 /* No config-space section: the tree from -t with the ids from -nn. */
 static int load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
 			 const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {
 	const struct br_section *t = find_lspci(r, tree_flags), *nn = find_lspci(r, nn_flags);
+	const struct br_section **dumps;
+	size_t nr_dumps;
+	int ret;
 
 	if (!t || !nn)
 		return p2pdma_fail(e, -EINVAL, "%s: no 'lspci -vvv' or 'lspci -xxx' section, and not both 'lspci -t' and 'lspci -nn' to build the tree from",
@@ -139,7 +165,13 @@ static int load_rootless(struct p2pdma_fabric *f, const struct br_report *r,
 	if (!r->complete && (t == &r->secs[r->nr_secs - 1] || nn == &r->secs[r->nr_secs - 1]))
 		return p2pdma_fail(e, -EINVAL, "%s:%u: the report is cut short inside its lspci section (no closing line)",
 				   r->name, r->nr_lines);
-	return br_load_rootless(f, r, t, r, nn, opts, e);
+	dumps = calloc(r->nr_secs, sizeof(*dumps));
+	if (!dumps)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	nr_dumps = find_dumps(r, dumps);
+	ret = br_load_rootless(f, r, t, r, nn, dumps, nr_dumps, opts, e);
+	free(dumps);
+	return ret;
 }
 
 static const struct br_section *pick_lspci(const struct br_report *r, int *kind)
@@ -159,35 +191,12 @@ static const struct br_section *pick_lspci(const struct br_report *r, int *kind)
 	return best;
 }
 
-/*
- * The section's body after its title line ("/usr/bin/lspci -nn..." is
- * not lspci output), every line before it left empty so that line
- * numbers hold.
- */
-static char *masked(const struct br_report *r, const struct br_section *s, size_t *len)
-{
-	const char *title_end = memchr(s->title, '\n', (size_t)(r->buf + s->end - s->title));
-	size_t from = title_end ? (size_t)(title_end - r->buf) + 1 : s->end, i, n = 0;
-	char *m = malloc(from + (s->end - from) + 1);
-
-	if (!m)
-		return NULL;
-	for (i = 0; i < from; i++)
-		if (r->buf[i] == '\n')
-			m[n++] = '\n';
-	memcpy(m + n, r->buf + from, s->end - from);
-	n += s->end - from;
-	m[n] = '\0';
-	*len = n;
-	return m;
-}
-
 static int load_section(struct p2pdma_fabric *f, const struct br_report *r,
 			const struct br_section *s, int kind,
 			const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {
 	size_t len;
-	char *m = masked(r, s, &len);
+	char *m = br_masked(r, s, &len);
 	int ret;
 
 	if (!m)
@@ -305,7 +314,7 @@ static int load_list(struct p2pdma_fabric *f, const char *list,
 	else if (tree->buf && nn->buf) {
 		struct br_section st = whole(tree), sn = whole(nn);
 
-		ret = br_load_rootless(f, tree, &st, nn, &sn, opts, e);
+		ret = br_load_rootless(f, tree, &st, nn, &sn, NULL, 0, opts, e);
 	} else {
 		ret = p2pdma_fail(e, -EINVAL, "%s: none of these files holds 'lspci -vvv' or 'lspci -xxx' output, nor both an 'lspci -t' tree and 'lspci -nn' lines",
 				  list);

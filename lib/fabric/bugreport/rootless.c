@@ -233,9 +233,29 @@ static int all_placed(const struct lspci_doc *d, struct p2pdma_error *e)
 	return 0;
 }
 
+/* Each dump's functions get their config space; the rest stay unknown. */
+static int read_dumps(struct lspci_doc *d, const struct br_report *r,
+		      const struct br_section *const *dumps, size_t nr,
+		      struct p2pdma_error *e)
+{
+	size_t i, len;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		char *m = br_masked(r, dumps[i], &len);
+
+		if (!m)
+			return p2pdma_fail(e, -ENOMEM, "out of memory");
+		ret = lspci_merge_dump(d, m, len, e);
+		free(m);
+	}
+	return ret;
+}
+
 int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
 		     const struct br_section *tree, const struct br_report *rn,
-		     const struct br_section *nn, const struct p2pdma_load_opts *opts,
+		     const struct br_section *nn, const struct br_section *const *dumps,
+		     size_t nr_dumps, const struct p2pdma_load_opts *opts,
 		     struct p2pdma_error *e)
 {
 	struct lspci_doc d = {
@@ -254,11 +274,13 @@ int br_load_rootless(struct p2pdma_fabric *f, const struct br_report *rt,
 	if (!ret)
 		ret = all_placed(&d, e);
 	if (!ret)
+		ret = read_dumps(&d, rn, dumps, nr_dumps, e);
+	if (!ret)
 		ret = lspci_build(f, &d, e);
 	if (!ret)
 		p2pdma_log(d.log, d.log_arg, P2PDMA_LOG_INFO,
-			   "%s: no config space in this report (made without root): tree from 'lspci -t', ids from 'lspci -nn'; ACS, links and BARs unknown",
-			   rt->name);
+			   "%s: no full config-space section (made without root): tree from 'lspci -t', ids from 'lspci -nn'; ACS, links and BARs unknown except for the %zu section(s) that dump some devices",
+			   rt->name, nr_dumps);
 	lspci_doc_free(&d);
 	return ret;
 }

@@ -85,6 +85,29 @@ bool br_section_line(const struct br_report *r, const struct br_section *s, size
 	return lspci_next_line(r->buf, s->end, pos, l);
 }
 
+/*
+ * The section's body after its title line ("/usr/bin/lspci -nn..." is
+ * not lspci output), every line before it left empty so that line
+ * numbers hold.
+ */
+char *br_masked(const struct br_report *r, const struct br_section *s, size_t *len)
+{
+	const char *title_end = memchr(s->title, '\n', (size_t)(r->buf + s->end - s->title));
+	size_t from = title_end ? (size_t)(title_end - r->buf) + 1 : s->end, i, n = 0;
+	char *m = malloc(from + (s->end - from) + 1);
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < from; i++)
+		if (r->buf[i] == '\n')
+			m[n++] = '\n';
+	memcpy(m + n, r->buf + from, s->end - from);
+	n += s->end - from;
+	m[n] = '\0';
+	*len = n;
+	return m;
+}
+
 void br_report_free(struct br_report *r)
 {
 	free(r->buf);
