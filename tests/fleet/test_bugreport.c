@@ -207,6 +207,50 @@ static void test_unknowns(void **state)
 	free(path);
 }
 
+/*
+ * The root-less i9 cut with the report's own records of its six NVIDIA
+ * functions kept as a `lspci -d 10de:*` section (tests/data/bugreport/
+ * README.md).  Expected values read by hand off the lspci text above each
+ * dump (the hex is what the code decodes): 1a:00.0 "Region 0: Memory at
+ * 95000000 ... [size=16M]", "Express (v2) Legacy Endpoint", "LnkCap: ...
+ * Speed 8GT/s, Width x16", "LnkSta: Speed 2.5GT/s (downgraded), Width x16",
+ * and no Access Control Services among its extended capabilities;
+ * 67:00.0 "Region 0: Memory at d7000000".  The ports above them have no
+ * dump and stay unknown.
+ */
+static void test_rootless_dump(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-rootless-nvdump.nvidia-bug-report.log");
+	char *plain = tu_data_path("bugreport/i9-rootless.nvidia-bug-report.log");
+	struct p2pdma_fabric *f = load(path), *g = load(plain);
+	struct p2pdma_function *fn;
+
+	(void)state;
+	assert_int_equal(p2pdma_fabric_lookup(f, "0000:1a:00.0", &fn, NULL), 0);
+	assert_int_equal(fn->acs_state, P2PDMA_ACS_ABSENT);
+	assert_int_equal(fn->pcie_type, 1);		/* PCI_EXP_TYPE_LEG_END */
+	assert_int_equal(fn->link.max_speed, 8000);
+	assert_int_equal(fn->link.max_width, 16);
+	assert_int_equal(fn->link.speed, 2500);
+	assert_int_equal(fn->link.width, 16);
+	assert_int_equal(fn->bars[0].start, 0x95000000);
+	assert_int_equal(fn->bars[0].size, 16 << 20);
+	assert_int_equal(p2pdma_fabric_lookup(f, "0000:67:00.0", &fn, NULL), 0);
+	assert_int_equal(fn->bars[0].start, 0xd7000000);
+	assert_int_equal(p2pdma_fabric_lookup(f, "0000:16:00.0", &fn, NULL), 0);
+	assert_int_equal(fn->acs_state, P2PDMA_ACS_UNKNOWN);
+	assert_true(fn->pcie_type < 0);
+	/* Six functions known, the rest as without the dumps. */
+	assert_int_equal(f->nr_fns, g->nr_fns);
+	assert_int_equal(f->nr_acs_unknown, g->nr_acs_unknown - 6);
+	assert_int_equal(p2pdma_fabric_lookup(g, "0000:1a:00.0", &fn, NULL), 0);
+	assert_int_equal(fn->acs_state, P2PDMA_ACS_UNKNOWN);
+	p2pdma_fabric_free(f);
+	p2pdma_fabric_free(g);
+	free(plain);
+	free(path);
+}
+
 static void assert_refused(const char *cmd_fmt, const char *dir, const char *file_says)
 {
 	char *out, *err, *nl;
@@ -421,6 +465,24 @@ static void test_nvsmi_json(void **state)
 	free(path);
 }
 
+/* A dump of a function the tree does not place, with other ids, or damaged: its line, exit 2. */
+static void test_rootless_dump_refused(void **state)
+{
+	char *path = tu_data_path("bugreport/i9-rootless-nvdump.nvidia-bug-report.log");
+	char *dir = tu_mkdtemp();
+
+	(void)state;
+	assert_edit_refused("sed '1929s/^0000:68:00.1/0000:69:00.1/'", path, dir,
+			    "r.log:1929: 0000:69:00.1 has a config-space dump but the 'lspci -t' tree does not place it");
+	assert_edit_refused("sed '/^1a:00.1 /s/10de:1aef/10de:1aee/'", path, dir,
+			    "r.log:640: 0000:1a:00.1: the dump's ids 10de:1aef are not the 10de:1aee 'lspci -nn' gives");
+	assert_edit_refused("sed '1032d'", path, dir,
+			    "r.log:1032: hex offset does not follow the line before (a line is missing?): '60: 01 68");
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 /* A matrix damaged: the report's line, exit 2. */
 static void test_nvsmi_damaged(void **state)
 {
@@ -452,6 +514,8 @@ int main(void)
 		cmocka_unit_test(test_nvsmi_topo),
 		cmocka_unit_test(test_nvsmi_damaged),
 		cmocka_unit_test(test_nvsmi_json),
+		cmocka_unit_test(test_rootless_dump),
+		cmocka_unit_test(test_rootless_dump_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

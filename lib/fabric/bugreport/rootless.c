@@ -5,8 +5,11 @@
  * bridge's "-[SS-EE]--" gives its secondary and subordinate bus, which
  * is all lspci_build() needs to place every function where lspci placed
  * it, so no parent is guessed.  Vendor, device and class come from
- * `-nn`.  ACS, links and BARs stay unknown, so verdicts that hang on
- * them come out uncertain.  A function in `-nn` that the tree does not
+ * `-nn`.  A section that dumps some devices (`lspci -d 10de:* -v -xxx`)
+ * gives those devices their config space through the hex loader
+ * (lspci_merge_dump()); for the rest ACS, links and BARs stay unknown,
+ * so verdicts that hang on them come out uncertain.  A dumped device the
+ * tree does not place is refused like any other mismatch.  A function in `-nn` that the tree does not
  * place (or the other way round) means the two were not taken together:
  * the report is refused, naming the line, rather than shown as a whole
  * tree that is not.
