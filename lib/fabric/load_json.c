@@ -718,9 +718,13 @@ static void parse_kernel(struct jload *j, struct json_object *top)
 				 p2pdma_json_quote(s, q, sizeof(q)));
 }
 
+#define NV_NAMES	"GPU# or NIC# (at most 15 characters)"
+#define NV_CLASSES	"PIX, PXB, PHB, NODE, SYS, SOC or NV#"
+
 /* A device name or class of the matrix, copied into @out (@size bytes with the NUL). */
 static int nv_word(struct p2pdma_json_reader *r, struct json_object *o, const char *key,
-		   bool (*valid)(const char *w, size_t n), char *out, size_t size)
+		   bool (*valid)(const char *w, size_t n), const char *what, char *out,
+		   size_t size)
 {
 	char q[QUOTE_LEN];
 	const char *s;
@@ -730,9 +734,8 @@ static int nv_word(struct p2pdma_json_reader *r, struct json_object *o, const ch
 		return r->err;
 	n = strlen(s);
 	if (n >= size || !valid(s, n))
-		return p2pdma_json_fail(r, key, -EINVAL, "\"%s\" is not %s", p2pdma_json_quote(s, q, sizeof(q)),
-					size == 8 ? "PIX, PXB, PHB, NODE, SYS, SOC or NV#" :
-						    "GPU# or NIC#");
+		return p2pdma_json_fail(r, key, -EINVAL, "\"%s\" is not %s",
+					p2pdma_json_quote(s, q, sizeof(q)), what);
 	memcpy(out, s, n + 1);
 	return 0;
 }
@@ -758,11 +761,11 @@ static int parse_nv_path(struct jload *j, struct json_object *o)
 
 	p2pdma_json_expect_object(r, NULL, o);
 	p2pdma_json_keys(r, o, keys);
-	nv_word(r, o, "a", br_nv_dev_name, p->name_a, sizeof(p->name_a));
+	nv_word(r, o, "a", br_nv_dev_name, NV_NAMES, p->name_a, sizeof(p->name_a));
 	nv_bdf(r, o, "a_bdf", &p->a, &ka);
-	nv_word(r, o, "b", br_nv_dev_name, p->name_b, sizeof(p->name_b));
+	nv_word(r, o, "b", br_nv_dev_name, NV_NAMES, p->name_b, sizeof(p->name_b));
 	nv_bdf(r, o, "b_bdf", &p->b, &kb);
-	nv_word(r, o, "class", br_nv_path_class, p->cls, sizeof(p->cls));
+	nv_word(r, o, "class", br_nv_path_class, NV_CLASSES, p->cls, sizeof(p->cls));
 	if (!r->err && !strcmp(p->cls, "X"))
 		p2pdma_json_fail(r, "class", -EINVAL, "\"X\" is a device with itself, not a pair");
 	if (!r->err && ka != kb)

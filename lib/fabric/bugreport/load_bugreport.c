@@ -9,9 +9,11 @@
  * loader; their trees come from the bridges' bus numbers, which is what
  * `lspci -t` draws, so no parent is ever guessed.  The section is handed
  * over with every other line of the report blanked, so their messages
- * carry the report's own line numbers.  `lspci -t` and `-nn` alone have
- * no bus ranges, ACS or links: a source with nothing more is refused by
- * name rather than turned into a tree that looks whole and is not.
+ * carry the report's own line numbers.  A report made without root has
+ * only `lspci -t` and `-nn`, and maybe dumps of some devices
+ * (`lspci -d 10de:* -v -xxx`): rootless.c builds the tree from those,
+ * and a source with less is refused by name rather than turned into a
+ * tree that looks whole and is not.
  */
 #include <errno.h>
 #include <stdio.h>
