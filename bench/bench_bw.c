@@ -27,23 +27,10 @@
 #include <time.h>
 
 #include "p2pdma.h"
+#include "bench.h"
 
 #define GB 1e9
 #define GIB 1073741824.0
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const struct p2pdma_error *e)
-{
-	fprintf(stderr, "bench_bw: %s: %s\n", what, e ? e->reason : "failed");
-	exit(1);
-}
 
 /* ---------------------------------------------------------------------- */
 /* Describing machines                                                     */

@@ -21,20 +21,7 @@
 #include <unistd.h>
 
 #include "p2pdma.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const struct p2pdma_error *e)
-{
-	fprintf(stderr, "bench_fleet: %s: %s\n", what, e->reason);
-	exit(1);
-}
+#include "bench.h"
 
 /* Endpoint classes that doctor looks at: GPU, NIC, NVMe. */
 static const uint32_t classes[] = { 0x030200, 0x020000, 0x010802 };

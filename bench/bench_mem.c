@@ -26,30 +26,12 @@
 #include <unistd.h>
 
 #include "p2pdma.h"
+#include "bench.h"
 
 #define MiB (1ULL << 20)
 #define PAGE 4096ULL
 
 static double seconds = 0.5;
-
-/*
- * CPU time of the calling thread: on a shared machine other processes'
- * load does not count, only what this code costs (spinning on a
- * contended lock included).
- */
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void __attribute__((noreturn)) die(const char *what, const struct p2pdma_error *e)
-{
-	fprintf(stderr, "bench_mem: %s: %s\n", what, e ? e->reason : "failed");
-	exit(1);
-}
 
 /* ---------------------------------------------------------------------- */
 /* A machine: one host bridge, a switch with NVMe providers and a NIC,     */

@@ -38,19 +38,8 @@
 #include <time.h>
 
 #include "p2pdma.h"
+#include "bench.h"
 #include "policy_int.h"
-
-/*
- * CPU time of this thread: the machine the figures come from is often
- * shared, and wall time would count other people's work.
- */
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 

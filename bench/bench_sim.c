@@ -25,25 +25,12 @@
 #include <time.h>
 
 #include "p2pdma.h"
+#include "bench.h"
 
 #define MiB (1ULL << 20)
 #define NADDR 4096
 
 static double seconds = 0.5;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void __attribute__((noreturn)) die(const char *what, const struct p2pdma_error *e)
-{
-	fprintf(stderr, "bench_sim: %s: %s\n", what, e ? e->reason : "failed");
-	exit(1);
-}
 
 static const struct p2pdma_function *fn(struct p2pdma_fabric *f, const char *bdf)
 {
