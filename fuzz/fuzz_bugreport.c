@@ -19,14 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct p2pdma_fabric *f = p2pdma_fabric_new();
-	struct p2pdma_error e = { 0 };
-	int ret;
-
-	if (!f)
-		return 0;
-	ret = p2pdma_bugreport_load_buf(f, (const char *)data, size, "fuzz.log", NULL, &e);
-	fuzz_loader_contract(f, ret, "fuzz.log", &e);
-	p2pdma_fabric_free(f);
+	fuzz_load_checked(p2pdma_bugreport_load_buf, data, size, "fuzz.log");
 	return 0;
 }

@@ -30,3 +30,15 @@ bool fuzz_loader_contract(struct p2pdma_fabric *f, int ret, const char *name,
 	free(dot);
 	return true;
 }
+
+void fuzz_load_checked(fuzz_load_buf_fn load, const uint8_t *data, size_t size,
+		       const char *name)
+{
+	struct p2pdma_fabric *f = p2pdma_fabric_new();
+	struct p2pdma_error e = { 0 };
+
+	if (!f)
+		return;
+	fuzz_loader_contract(f, load(f, (const char *)data, size, name, NULL, &e), name, &e);
+	p2pdma_fabric_free(f);
+}

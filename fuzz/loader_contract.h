@@ -6,6 +6,8 @@
 #define P2PDMA_FUZZ_LOADER_CONTRACT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "p2pdma.h"
 
@@ -19,5 +21,14 @@
  */
 bool fuzz_loader_contract(struct p2pdma_fabric *f, int ret, const char *name,
 			  struct p2pdma_error *e);
+
+/* A text loader that reads a buffer (p2pdma_lspci_load_buf() and its kin). */
+typedef int (*fuzz_load_buf_fn)(struct p2pdma_fabric *f, const char *buf, size_t len,
+				const char *name, const struct p2pdma_load_opts *opts,
+				struct p2pdma_error *e);
+
+/* Load @data into a new fabric with @load, as input @name; check the contract. */
+void fuzz_load_checked(fuzz_load_buf_fn load, const uint8_t *data, size_t size,
+		       const char *name);
 
 #endif
