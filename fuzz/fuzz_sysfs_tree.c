@@ -12,7 +12,9 @@
  * an accepted tree is also captured, and the capture must load as the
  * same machine (the same JSON).  Nothing may be left in $TMPDIR.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,14 +57,6 @@ static const char *const odd_names[] = {
 
 static char root[300];
 
-static void put(const char *rel, const void *data, size_t len)
-{
-	char p[600];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	fuzz_write(p, data, len);
-}
-
 /* An edit's write: its directory may be gone or a file by now; then nothing. */
 static void try_put(const char *rel, const void *data, size_t len)
 {
@@ -76,24 +70,6 @@ static void try_put(const char *rel, const void *data, size_t len)
 	if (len && write(fd, data, len) < 0)
 		abort();
 	close(fd);
-}
-
-static void puts_at(const char *rel, const char *s)
-{
-	put(rel, s, strlen(s));
-}
-
-static void mkdirs(const char *rel)
-{
-	char p[600], *s;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(p, 0700);
-		*s = '/';
-	}
-	mkdir(p, 0700);
 }
 
 static void link_at(const char *rel, const char *target)
@@ -134,49 +110,107 @@ static void config(uint8_t *b, size_t len, unsigned int ven, unsigned int dev, i
 	}
 }
 
-static void template(void)
+/* The template machine: a table, so that the part an input edited can be laid again. */
+enum tkind { T_DIR, T_FILE, T_LINK };
+
+struct tentry {
+	enum tkind kind;
+	const char *rel;
+	const void *data;	/* contents, or the link's target */
+	size_t len;		/* 0: strlen(data) */
+};
+
+static uint8_t rp_cfg[4096], ep_cfg[256];
+
+static const char res[] =
+	"0x00000000fb000000 0x00000000fbffffff 0x0000000000140204\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+	"0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+
+/* Parents before children: laying a prefix of the table in order is always possible. */
+#define DIR(r) { .kind = T_DIR, .rel = (r) }
+#define TXT(r, s) { .kind = T_FILE, .rel = (r), .data = (s) }
+#define BIN(r, b, n) { .kind = T_FILE, .rel = (r), .data = (b), .len = (n) }
+#define LNK(r, to) { .kind = T_LINK, .rel = (r), .data = (to) }
+static const struct tentry tmpl[] = {
+	DIR("sys"), DIR("sys/devices"), DIR("sys/devices/pci0000:00"),
+	DIR(RP), DIR(EP), DIR(EP "/p2pmem"),
+	DIR("sys/bus"), DIR("sys/bus/pci"), DIR("sys/bus/pci/devices"),
+	DIR("sys/kernel"), DIR("sys/kernel/iommu_groups"),
+	DIR("sys/kernel/iommu_groups/1"), DIR("proc"),
+	TXT(RP "/vendor", "0x8086\n"), TXT(RP "/device", "0x2030\n"),
+	TXT(RP "/class", "0x060400\n"), TXT(RP "/numa_node", "0\n"),
+	TXT(RP "/secondary_bus_number", "1\n"),
+	TXT(RP "/subordinate_bus_number", "1\n"),
+	TXT(RP "/current_link_speed", "8.0 GT/s PCIe\n"),
+	TXT(RP "/current_link_width", "16\n"),
+	TXT(RP "/max_link_speed", "8.0 GT/s PCIe\n"),
+	TXT(RP "/max_link_width", "16\n"),
+	BIN(RP "/config", rp_cfg, sizeof(rp_cfg)),
+	TXT(EP "/vendor", "0x144d\n"), TXT(EP "/device", "0xa80a\n"),
+	TXT(EP "/class", "0x010802\n"), TXT(EP "/numa_node", "0\n"),
+	BIN(EP "/config", ep_cfg, sizeof(ep_cfg)),
+	BIN(EP "/resource", res, sizeof(res) - 1),
+	TXT(EP "/p2pmem/size", "4194304\n"), TXT(EP "/p2pmem/available", "4194304\n"),
+	TXT(EP "/p2pmem/published", "1\n"),
+	LNK(EP "/iommu_group", "../../../../kernel/iommu_groups/1"),
+	LNK(EP "/driver", "../../../../bus/pci/drivers/nvme"),
+	TXT("sys/kernel/iommu_groups/1/type", "DMA\n"),
+	LNK("sys/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0"),
+	LNK("sys/bus/pci/devices/0000:01:00.0",
+	  "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"),
+	TXT("proc/cpuinfo",
+	  "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n\n"),
+	TXT("proc/cmdline", "root=/dev/sda\n"),
+	TXT("proc/iomem", "00001000-0009ffff : System RAM\n100000000-1ffffffff : System RAM\n"),
+};
+
+static void lay(const struct tentry *t)
 {
-	static uint8_t rp[4096], ep[256];
-	static const char res[] =
-		"0x00000000fb000000 0x00000000fbffffff 0x0000000000140204\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
-		"0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
-	static const char *const text[][2] = {
-		{ RP "/vendor", "0x8086\n" }, { RP "/device", "0x2030\n" },
-		{ RP "/class", "0x060400\n" }, { RP "/numa_node", "0\n" },
-		{ RP "/secondary_bus_number", "1\n" }, { RP "/subordinate_bus_number", "1\n" },
-		{ RP "/current_link_speed", "8.0 GT/s PCIe\n" }, { RP "/current_link_width", "16\n" },
-		{ RP "/max_link_speed", "8.0 GT/s PCIe\n" }, { RP "/max_link_width", "16\n" },
-		{ EP "/vendor", "0x144d\n" }, { EP "/device", "0xa80a\n" },
-		{ EP "/class", "0x010802\n" }, { EP "/numa_node", "0\n" },
-		{ EP "/p2pmem/size", "4194304\n" }, { EP "/p2pmem/available", "4194304\n" },
-		{ EP "/p2pmem/published", "1\n" }, { "sys/kernel/iommu_groups/1/type", "DMA\n" },
-	};
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/%s", root, t->rel);
+	switch (t->kind) {
+	case T_DIR:
+		if (mkdir(p, 0700))
+			abort();
+		break;
+	case T_FILE:
+		fuzz_write(p, t->data, t->len ? t->len : strlen(t->data));
+		break;
+	case T_LINK:
+		link_at(t->rel, t->data);
+		break;
+	}
+}
+
+/* @rel is @top or below it. */
+static bool below(const char *rel, const char *top)
+{
+	size_t n = strlen(top);
+
+	return !strncmp(rel, top, n) && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/* Lay the template's entries at and below @top (all of them when NULL). */
+static void lay_template(const char *top)
+{
 	size_t i;
 
-	config(rp, sizeof(rp), 0x8086, 0x2030, 1, 4);
-	config(ep, sizeof(ep), 0x144d, 0xa80a, 0, 0);
-	mkdirs(EP "/p2pmem");
-	mkdirs("sys/bus/pci/devices");
-	mkdirs("sys/kernel/iommu_groups/1");
-	mkdirs("proc");
-	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-		puts_at(text[i][0], text[i][1]);
-	put(RP "/config", rp, sizeof(rp));
-	put(EP "/config", ep, sizeof(ep));
-	put(EP "/resource", res, sizeof(res) - 1);
-	link_at(EP "/iommu_group", "../../../../kernel/iommu_groups/1");
-	link_at(EP "/driver", "../../../../bus/pci/drivers/nvme");
-	link_at("sys/bus/pci/devices/0000:00:01.0", "../../../devices/pci0000:00/0000:00:01.0");
-	link_at("sys/bus/pci/devices/0000:01:00.0",
-		"../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0");
-	puts_at("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n\n");
-	puts_at("proc/cmdline", "root=/dev/sda\n");
-	puts_at("proc/iomem", "00001000-0009ffff : System RAM\n100000000-1ffffffff : System RAM\n");
+	for (i = 0; i < sizeof(tmpl) / sizeof(tmpl[0]); i++)
+		if (!top || below(tmpl[i].rel, top))
+			lay(&tmpl[i]);
+}
+
+static void template(void)
+{
+	config(rp_cfg, sizeof(rp_cfg), 0x8086, 0x2030, 1, 4);
+	config(ep_cfg, sizeof(ep_cfg), 0x144d, 0xa80a, 0, 0);
+	lay_template(NULL);
 }
 
 /* Remove whatever is at @rel (file, link, FIFO or whole directory). */
@@ -196,10 +230,137 @@ static void remove_at(const char *rel)
 	}
 }
 
+/*
+ * The paths the input's edits touched: after the input, each is removed
+ * and laid again from the template, so the next input starts from the
+ * same tree without paying for the whole of it.  A path below another
+ * touched one goes with its ancestor.
+ */
+static char touched[16][300];
+static unsigned long inputs;
+static size_t nr_touched;
+
+static void touch(const char *rel)
+{
+	snprintf(touched[nr_touched++], sizeof(touched[0]), "%s", rel);
+}
+
+/*
+ * Every directory above @rel is still a directory of the tree: an edit
+ * under a component that an earlier edit made a symlink would reach
+ * through it, perhaps out of the scratch directory.
+ */
+static bool inside(const char *rel)
+{
+	char p[600], *s;
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	for (s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (lstat(p, &st) || !S_ISDIR(st.st_mode))
+			return false;
+		*s = '/';
+	}
+	return true;
+}
+
+/* Laid again with a touched ancestor, or with an earlier touch of itself. */
+static bool covered(size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < nr_touched; j++)
+		if (j != i && below(touched[i], touched[j]) &&
+		    (strcmp(touched[i], touched[j]) || j < i))
+			return true;
+	return false;
+}
+
+/* What is at @t's place is what the template laid there. */
+static bool laid(const struct tentry *t)
+{
+	char p[600], got[4096];
+	size_t want = t->len ? t->len : strlen(t->data ? t->data : "");
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", root, t->rel);
+	if (lstat(p, &st))
+		return false;
+	switch (t->kind) {
+	case T_DIR:
+		return S_ISDIR(st.st_mode);
+	case T_LINK:
+		n = readlink(p, got, sizeof(got));
+		return S_ISLNK(st.st_mode) && n == (ssize_t)want && !memcmp(got, t->data, want);
+	case T_FILE:
+		if (!S_ISREG(st.st_mode) || (size_t)st.st_size != want)
+			return false;
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, got, sizeof(got));
+		if (fd >= 0)
+			close(fd);
+		return n == (ssize_t)want && !memcmp(got, t->data, want);
+	}
+	return false;
+}
+
+static size_t count_entries(const char *dir)
+{
+	char p[600];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		abort();
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			n += count_entries(p);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The tree is the template again, no more and no less; else the fuzzer itself is wrong. */
+static void check_tree(void)
+{
+	size_t i, n = sizeof(tmpl) / sizeof(tmpl[0]);
+
+	for (i = 0; i < n; i++)
+		if (!laid(&tmpl[i])) {
+			fprintf(stderr, "fuzz_sysfs_tree: %s not restored\n", tmpl[i].rel);
+			abort();
+		}
+	if (count_entries(root) != n) {
+		fprintf(stderr, "fuzz_sysfs_tree: extra entries left in the tree\n");
+		abort();
+	}
+}
+
+static void restore(void)
+{
+	size_t i;
+
+	for (i = 0; i < nr_touched; i++) {
+		if (covered(i))
+			continue;
+		remove_at(touched[i]);
+		lay_template(touched[i]);
+	}
+	nr_touched = 0;
+}
+
 /* One edit: op, path, then a length byte and that many bytes of payload. */
 static size_t edit(const uint8_t *d, size_t n)
 {
-	char p[600], text[256];
+	char p[600], text[256], odd[300];
 	const char *rel;
 	size_t len;
 
@@ -209,6 +370,14 @@ static size_t edit(const uint8_t *d, size_t n)
 	len = d[2] < n - 3 ? d[2] : n - 3;
 	memcpy(text, d + 3, len);
 	text[len] = '\0';
+	if (d[0] % 8 == 7) {
+		snprintf(odd, sizeof(odd), RP "/%s",
+			 odd_names[d[2] % (sizeof(odd_names) / sizeof(odd_names[0]))]);
+		rel = odd;
+	}
+	if (!inside(rel))
+		return d[0] % 8 >= 6 ? 3 : 3 + len;
+	touch(rel);
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	switch (d[0] % 8) {
 	case 0:		/* new contents */
@@ -249,12 +418,10 @@ static size_t edit(const uint8_t *d, size_t n)
 		symlink(link_targets[d[2] % (sizeof(link_targets) / sizeof(link_targets[0]))], p);
 		return 3;
 	case 7:		/* a function directory with an odd name next to the NVMe */
-		snprintf(p, sizeof(p), RP "/%s",
-			 odd_names[d[2] % (sizeof(odd_names) / sizeof(odd_names[0]))]);
-		mkdirs(p);
-		snprintf(p, sizeof(p), RP "/%s/vendor",
-			 odd_names[d[2] % (sizeof(odd_names) / sizeof(odd_names[0]))]);
-		try_put(p, "0x15b3\n", 7);
+		mkdir(p, 0700);
+		snprintf(p, sizeof(p), "%s/vendor", odd);
+		if (inside(p))	/* not through a link an earlier edit put there */
+			try_put(p, "0x15b3\n", 7);
 		return 3;
 	}
 	return 3 + len;
@@ -305,9 +472,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t at = 0;
 	int edits = 0;
 
-	fuzz_scratch_path(root, sizeof(root), "tree");
-	mkdir(root, 0700);
-	template();
+	if (!root[0]) {
+		fuzz_scratch_path(root, sizeof(root), "tree");
+		if (mkdir(root, 0700))
+			abort();
+		template();
+	}
 	while (at < size && edits++ < 16)
 		at += edit(data + at, size - at);
 	f = load(root, &e);
@@ -321,6 +491,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p2pdma_fabric_free(f);
 	}
 	fuzz_tmp_is_clean();
-	fuzz_empty_dir(root);
+	restore();
+	/* The restore is checked now and then: cheap, and a drift shows at once. */
+	if (!(++inputs % 64))
+		check_tree();
 	return 0;
 }
