@@ -7,17 +7,24 @@
 #       Brief runs (CI): each target for SECONDS (default 15, or
 #       $P2PDMA_FUZZ_SECONDS) on its seeds and the kept corpus.  Prints one
 #       line per target and, last, "PASSED FAILED" for build.sh to add up.
-#   scripts/fuzz.sh --campaign HOURS [TARGET...]
-#       A campaign: HOURS of fuzzing split evenly over the targets (all, or
-#       those named), at nice 19.  New inputs are merged into the kept
-#       corpus fuzz/corpus/TARGET (minimized: only inputs that add coverage
-#       stay), and a table gives executions, executions per second,
-#       coverage and findings per target.  Crashes, leaks and timeouts are
-#       saved as build-fuzz/TARGET-crash-* etc.
+#   scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]
+#       A campaign: HOURS of wall-clock fuzzing over the targets (all, or
+#       those named), N at a time (default: one per core), at nice 19.
+#       Each target runs until the campaign's executions of it reach EXECS
+#       (default 10 million) or its share of the time is up; targets
+#       already there are skipped.  New inputs are merged into the kept
+#       corpus fuzz/corpus/TARGET (minimized: only inputs that add
+#       coverage stay), each run is added to the ledger fuzz/campaigns.tsv,
+#       and a table gives executions, executions per second, coverage,
+#       findings and the campaign's total per target.  Crashes, leaks and
+#       timeouts are saved as build-fuzz/TARGET-crash-* etc.
 #
 # The kept corpus is in the tree so CI's brief runs start where the last
-# campaign stopped.  A slow input (over 10 s) is a finding, not a wait.
+# campaign stopped, and a later campaign goes on where one ran out of
+# time: the ledger says how far each target has got, and at which commit.
+# A slow input (over 10 s) is a finding, not a wait.
 set -u
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/.."
 B=build-fuzz
 # -entropic=0: libFuzzer's entropic scheduler spent most of the time of
@@ -93,38 +100,95 @@ brief() {
 	echo "$passed $failed"
 }
 
-campaign() {
-	hours=$1
-	shift
-	named="$*"
-	list=${named:-$(targets)}
-	n=$(echo $list | wc -w)
-	secs=$(awk -v h="$hours" -v n="$n" 'BEGIN { s = int(h * 3600 / n); print s < 1 ? 1 : s }')
-	echo "campaign: $n targets, ${secs}s each, nice 19 ($(nproc) cores)"
-	printf '%-16s %8s %12s %8s %6s %7s %7s %s\n' target seconds execs exec/s cov ft corpus findings
-	for t in $list; do
-		work=$B/campaign/$t
-		rm -rf "$work" fuzz/corpus/$t.new
-		seed $t $work
-		nice -n 19 "$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" \
-			-artifact_prefix="$B/$t-" "$work" fuzz/corpus/$t >"$B/$t.campaign.log" 2>&1
-		set -- $(stats "$B/$t.campaign.log")
-		# Minimize: keep only what adds coverage, the kept corpus first.
-		mkdir -p fuzz/corpus/$t.new
-		nice -n 19 "$B/fuzz/$t" -merge=1 $OPTS -max_len=$(max_len $t) fuzz/corpus/$t.new \
-			fuzz/corpus/$t "$work" \
-			>"$B/$t.merge.log" 2>&1 &&
-			rm -rf fuzz/corpus/$t && mv fuzz/corpus/$t.new fuzz/corpus/$t
-		found=$(ls $B/$t-crash-* $B/$t-leak-* $B/$t-timeout-* $B/$t-oom-* 2>/dev/null | wc -l)
-		printf '%-16s %8s %12s %8s %6s %7s %7s %s\n' $t $secs $1 $2 $3 $4 \
-			$(ls fuzz/corpus/$t | wc -l) $found
-	done
-	echo "command: scripts/fuzz.sh --campaign $hours${named:+ $named}"
+LEDGER=${P2PDMA_FUZZ_LEDGER:-fuzz/campaigns.tsv}
+
+# Executions of @1 in the ledger so far.
+ledger_total() {
+	[ -f $LEDGER ] || { echo 0; return; }
+	awk -F'\t' -v t="$1" '$3 == t { n += $5 } END { printf "%d\n", n }' $LEDGER
 }
 
+# One target's share of a campaign: "--one TARGET SECONDS RUNS", run by
+# campaign() through xargs so that several go at once.  Leaves its table
+# row in $B/campaign/TARGET.row and its ledger line in TARGET.ledger.
+one() {
+	t=$1 secs=$2 runs=$3
+	work=$B/campaign/$t
+	rm -rf "$work" fuzz/corpus/$t.new
+	seed $t $work
+	nice -n 19 "$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" \
+		-runs="$runs" -artifact_prefix="$B/$t-" "$work" fuzz/corpus/$t \
+		>"$B/$t.campaign.log" 2>&1
+	set -- $(stats "$B/$t.campaign.log")
+	# Minimize: keep only what adds coverage, the kept corpus first.
+	mkdir -p fuzz/corpus/$t.new
+	nice -n 19 "$B/fuzz/$t" -merge=1 $OPTS -max_len=$(max_len $t) fuzz/corpus/$t.new \
+		fuzz/corpus/$t "$work" >"$B/$t.merge.log" 2>&1 &&
+		rm -rf fuzz/corpus/$t && mv fuzz/corpus/$t.new fuzz/corpus/$t
+	found=$(ls $B/$t-crash-* $B/$t-leak-* $B/$t-timeout-* $B/$t-oom-* 2>/dev/null | wc -l)
+	took=$(awk '/Done [0-9]+ runs in/ { for (i = 1; i < NF; i++) if ($i == "in") s = $(i + 1) } END { print s ? s : 0 }' \
+		"$B/$t.campaign.log")
+	[ "$took" = 0 ] && took=$secs
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
+		"$(git rev-parse --short HEAD)" $t $took $1 $2 $3 $4 $found >"$work.ledger"
+	printf '%-16s %8s %12s %8s %6s %7s %7s %8s' $t $took $1 $2 $3 $4 \
+		$(ls fuzz/corpus/$t | wc -l) $found >"$work.row"
+}
+
+campaign() {
+	hours=$1 jobs=$(nproc) goal=10000000
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--jobs) jobs=$2; shift 2 ;;
+		--goal) goal=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	case "$hours$jobs$goal" in
+	*[!0-9.]*) echo "usage: scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]" >&2
+		   exit 2 ;;
+	esac
+	named="$*"
+	list=
+	for t in ${named:-$(targets)}; do
+		[ -x $B/fuzz/$t ] || { echo "campaign: no target $t" >&2; exit 2; }
+		left=$((goal - $(ledger_total $t)))
+		if [ $left -gt 0 ]; then
+			list="$list $t"
+			echo "$t $left" >>$B/campaign.todo.$$
+		else
+			echo "campaign: $t has $(ledger_total $t) executions already (goal $goal), skipped"
+		fi
+	done
+	n=$(echo $list | wc -w)
+	[ $n -gt 0 ] || { echo "campaign: every target has reached $goal executions"; return; }
+	[ $jobs -gt $n ] && jobs=$n
+	# Each target gets the same share of jobs x hours.
+	secs=$(awk -v h="$hours" -v n="$n" -v j="$jobs" 'BEGIN { s = int(h * 3600 * j / n); print s < 1 ? 1 : s }')
+	echo "campaign: $n targets, up to ${secs}s each, $jobs at a time, goal $goal executions, nice 19 ($(nproc) cores)"
+	mkdir -p $B/campaign
+	rm -f $B/campaign/*.row $B/campaign/*.ledger
+	xargs -P "$jobs" -L 1 sh -c 'exec "$0" --one "$1" '"$secs"' "$2"' "$SELF" <$B/campaign.todo.$$
+	rm -f $B/campaign.todo.$$
+	printf '%-16s %8s %12s %8s %6s %7s %7s %8s %12s\n' target seconds execs exec/s cov ft corpus findings total
+	[ -f $LEDGER ] || printf 'date\tcommit\ttarget\tseconds\texecs\texec_per_s\tcov\tft\tfindings\n' >$LEDGER
+	for t in $list; do
+		[ -f $B/campaign/$t.ledger ] || { echo "$t: no result (see $B/$t.campaign.log)"; continue; }
+		cat $B/campaign/$t.ledger >>$LEDGER
+		printf '%s %12s\n' "$(cat $B/campaign/$t.row)" "$(ledger_total $t)"
+	done
+	echo "command: scripts/fuzz.sh --campaign $hours --jobs $jobs --goal $goal${named:+ $named}"
+}
+
+if [ "${1:-}" = --one ]; then
+	shift
+	one "$@"
+	exit 0
+fi
 build || { echo "0 1"; exit 0; }
 if [ "${1:-}" = --campaign ]; then
-	[ $# -ge 2 ] || { echo "usage: scripts/fuzz.sh --campaign HOURS [TARGET...]" >&2; exit 2; }
+	[ $# -ge 2 ] || { echo "usage: scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]" >&2; exit 2; }
 	shift
 	campaign "$@"
 else
