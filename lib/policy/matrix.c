@@ -25,8 +25,8 @@ bool p2pdma_fn_default_class(const struct p2pdma_function *fn)
 {
 	uint32_t base = fn->class_code >> 16;
 
-	return base == 0x01 || base == 0x02 || base == 0x03 || base == 0x0b ||
-	       base == 0x12 || fn->p2pmem.present;
+	return base == 0x01 || base == 0x02 || p2pdma_fn_is_gpu(fn) || base == 0x0b ||
+	       fn->p2pmem.present;
 }
 
 const char *p2pdma_fn_kind(const struct p2pdma_function *fn)
@@ -38,7 +38,7 @@ const char *p2pdma_fn_kind(const struct p2pdma_function *fn)
 	switch (base) {
 	case 0x01: return "STOR";
 	case 0x02: return "NIC";
-	case 0x03: return "GPU";
+	case 0x03: return p2pdma_fn_is_gpu(fn) ? "GPU" : "DEV";
 	case 0x0b: case 0x12: return "ACC";
 	default: return fn->p2pmem.present ? "MEM" : "DEV";
 	}

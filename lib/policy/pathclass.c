@@ -82,11 +82,26 @@ enum p2pdma_path_class p2pdma_path_class_of(const struct p2pdma_policy *p,
 	return P2PDMA_PATH_NODE;
 }
 
-bool p2pdma_class_is_gpu(uint32_t class_code)
+/*
+ * The VGA a server's BMC puts on the bus for its remote console: a
+ * display function, but nothing a GPU job or NCCL would use (NVML does
+ * not list it).  ASPEED's AST2x00, Matrox's G200e family and Huawei's
+ * Hi171x are the ones server boards carry.
+ */
+static bool bmc_display(const struct p2pdma_function *fn)
 {
-	uint32_t base = class_code >> 16;
+	if (fn->class_code >> 8 != 0x0300)
+		return false;
+	return fn->vendor == 0x1a03 || fn->vendor == 0x102b ||
+	       (fn->vendor == 0x19e5 && fn->device == 0x1711);
+}
 
-	return base == 0x03 || base == 0x12;	/* display, processing accelerator */
+bool p2pdma_fn_is_gpu(const struct p2pdma_function *fn)
+{
+	uint32_t base = fn->class_code >> 16;
+
+	/* display, processing accelerator */
+	return (base == 0x03 && !bmc_display(fn)) || base == 0x12;
 }
 
 bool p2pdma_class_is_nic(uint32_t class_code)
@@ -100,7 +115,7 @@ static size_t count_gpus(const struct p2pdma_fabric *f)
 
 	for (i = 0; i < f->nr_fns; i++)
 		if (!p2pdma_function_is_bridge(f->fns[i]) &&
-		    p2pdma_class_is_gpu(f->fns[i]->class_code))
+		    p2pdma_fn_is_gpu(f->fns[i]))
 			n++;
 	return n;
 }
@@ -126,8 +141,8 @@ char *p2pdma_peer_note(const struct p2pdma_policy *p, const struct p2pdma_verdic
 
 	if (!b || a == b || !v->certain)
 		return NULL;
-	gpu_a = p2pdma_class_is_gpu(a->class_code);
-	gpu_b = p2pdma_class_is_gpu(b->class_code);
+	gpu_a = p2pdma_fn_is_gpu(a);
+	gpu_b = p2pdma_fn_is_gpu(b);
 	if (gpu_a && gpu_b) {
 		what = "P2P";
 		var = "NCCL_P2P_LEVEL";

@@ -314,7 +314,8 @@ enum p2pdma_path_class p2pdma_path_class_of(const struct p2pdma_policy *p,
 					    size_t pi, size_t ci, int lca);
 char *p2pdma_peer_note(const struct p2pdma_policy *p,
 		       const struct p2pdma_verdict *v);
-bool p2pdma_class_is_gpu(uint32_t class_code);
+/* A GPU or accelerator, not the display of a server's BMC. */
+bool p2pdma_fn_is_gpu(const struct p2pdma_function *fn);
 bool p2pdma_class_is_nic(uint32_t class_code);
 
 /* kcache.c: the kernel's cache (verdict.c, pair.c and choose.c fill it). */

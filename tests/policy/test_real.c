@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "policy_test.h"
+#include "policy_int.h"
 
 static void open_real(struct pt *t, const char *rel)
 {
@@ -151,6 +152,33 @@ static void test_lambda_acs_switch(void **state)
 	pt_close(&t);
 }
 
+/*
+ * The same Lambda on its Zen CPU, for NCCL: two RTX A6000 (2e:00.0 and
+ * 41:00.0, VGA class like any NVIDIA board) and the BMC's ASPEED VGA
+ * 2b:00.0.  NCCL counts the GPUs NVML lists: two, so on an AMD CPU its
+ * default P2P level is SYS and it uses P2P on this PHB path, as Linux
+ * does (THRU_HOST_BRIDGE): nothing to say.  Counting the BMC's display as
+ * a third GPU would have put NCCL at PXB and claimed a disagreement.
+ */
+static void test_lambda_nccl_two_gpus(void **state)
+{
+	struct p2pdma_verdict *v;
+	struct pt t;
+
+	(void)state;
+	open_real(&t, LAMBDA);
+	whatif(&t, NULL, "AuthenticAMD:0x19");
+	v = pt_verdict(&t, "2e:00.0", "41:00.0");
+	assert_true(v->certain);
+	assert_int_equal(v->map_type, P2PDMA_MAP_THRU_HOST_BRIDGE);
+	assert_null(v->peer_note);
+	p2pdma_verdict_free(v);
+	assert_string_equal(p2pdma_fn_kind(pt_fn(&t, "2e:00.0")), "GPU");
+	assert_string_equal(p2pdma_fn_kind(pt_fn(&t, "2b:00.0")), "DEV");
+	assert_false(p2pdma_fn_default_class(pt_fn(&t, "2b:00.0")));
+	pt_close(&t);
+}
+
 #define DELL "lspci/dell-r730-broadwell-2xP100-2xNVMe.lspci-vvv.txt"
 
 /*
@@ -254,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_hwloc_same_switch),
 		cmocka_unit_test(test_hwloc_across_switches),
 		cmocka_unit_test(test_lambda_acs_switch),
+		cmocka_unit_test(test_lambda_nccl_two_gpus),
 		cmocka_unit_test(test_dell_host_bridges),
 		cmocka_unit_test(test_every_capture_consistent),
 	};
