@@ -192,10 +192,30 @@ out:
  * ids_lock while they use the text.
  */
 static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * The file's entries, parsed once per file: a look-up then costs a
+ * binary search per vendor instead of parsing 36,000 lines again, and
+ * the devices of a vendor no wanted name starts with are skipped whole.
+ * Names point into the cached text.
+ */
+struct ids_name {
+	const char *name;
+	uint32_t len;
+	uint16_t id;		/* vendor or device; class << 8 | subclass */
+	uint32_t first, nr;	/* a vendor's devices in ids_table.dev */
+};
+
+struct ids_table {
+	struct ids_name *ven, *dev, *cls;
+	size_t nr_ven, nr_dev, nr_cls, cap_ven, cap_dev, cap_cls;
+};
+
 static struct {
 	char *path, *buf;
 	size_t len;
 	struct stat st;
+	struct ids_table t;
 } ids_cache;
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -204,9 +224,77 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* read_ids() through the cache; the text stays the cache's. */
-static int cached_ids(const char *path, const char **buf, size_t *len, struct p2pdma_error *e)
+static void table_free(struct ids_table *t)
 {
+	free(t->ven);
+	free(t->dev);
+	free(t->cls);
+	memset(t, 0, sizeof(*t));
+}
+
+static int table_add(struct ids_name **v, size_t *nr, size_t *cap, uint16_t id,
+		     const char *name, size_t len)
+{
+	if (p2pdma_grow((void **)v, cap, *nr + 1, sizeof(**v)))
+		return -ENOMEM;
+	(*v)[(*nr)++] = (struct ids_name){ .name = name, .len = (uint32_t)len, .id = id };
+	return 0;
+}
+
+static int hex2(const char *s, unsigned int *v);
+
+/*
+ * pci.ids as lspci's names are made from it: "VVVV  VENDOR", then
+ * "\tDDDD  DEVICE" lines belonging to it until another top-level line;
+ * from the first "C cc  CLASS" on, only "\tss  SUBCLASS" lines count.
+ */
+static int parse_ids(const char *buf, size_t len, struct ids_table *t)
+{
+	size_t pos = 0;
+	unsigned int cur_class = 0;
+	bool in_classes = false, in_vendor = false;
+	uint16_t id;
+	int ret = 0;
+
+	while (pos < len && !ret) {
+		const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - l) : len - pos;
+		unsigned int sub;
+
+		pos += n + 1;
+		if (n && l[n - 1] == '\r')
+			n--;
+		if (!n || l[0] == '#')
+			continue;
+		if (n > 6 && l[0] == 'C' && l[1] == ' ' && !hex2(l + 2, &cur_class) &&
+		    l[4] == ' ' && l[5] == ' ') {
+			in_classes = true;
+		} else if (in_classes) {
+			if (n > 5 && l[0] == '\t' && l[1] != '\t' && !hex2(l + 1, &sub) &&
+			    l[3] == ' ' && l[4] == ' ')
+				ret = table_add(&t->cls, &t->nr_cls, &t->cap_cls,
+						(uint16_t)(cur_class << 8 | sub), l + 5, n - 5);
+		} else if (n > 6 && !hex4(l, &id) && l[4] == ' ' && l[5] == ' ') {
+			ret = table_add(&t->ven, &t->nr_ven, &t->cap_ven, id, l + 6, n - 6);
+			if (!ret)
+				t->ven[t->nr_ven - 1].first = (uint32_t)t->nr_dev;
+			in_vendor = true;
+		} else if (in_vendor && n > 7 && l[0] == '\t' && l[1] != '\t' &&
+			   !hex4(l + 1, &id) && l[5] == ' ' && l[6] == ' ') {
+			ret = table_add(&t->dev, &t->nr_dev, &t->cap_dev, id, l + 7, n - 7);
+			if (!ret)
+				t->ven[t->nr_ven - 1].nr++;
+		} else if (n > 2 && l[0] != '\t') {
+			in_vendor = false;	/* another section: device lines stop here */
+		}
+	}
+	return ret;
+}
+
+/* read_ids() and parse_ids() through the cache; text and table stay the cache's. */
+static int cached_ids(const char *path, const struct ids_table **t, struct p2pdma_error *e)
+{
+	struct ids_table nt = { 0 };
 	struct stat st;
 	char *b = NULL, *p;
 	size_t n = 0;
@@ -219,19 +307,22 @@ static int cached_ids(const char *path, const char **buf, size_t *len, struct p2
 		if (ret)
 			return ret;
 		p = strdup(path);
-		if (!p) {
+		if (!p || parse_ids(b, n, &nt)) {
+			free(p);
 			free(b);
+			table_free(&nt);
 			return p2pdma_fail(e, -ENOMEM, "out of memory");
 		}
 		free(ids_cache.path);
 		free(ids_cache.buf);
+		table_free(&ids_cache.t);
 		ids_cache.path = p;
 		ids_cache.buf = b;
 		ids_cache.len = n;
 		ids_cache.st = st;
+		ids_cache.t = nt;
 	}
-	*buf = ids_cache.buf;
-	*len = ids_cache.len;
+	*t = &ids_cache.t;
 	return 0;
 }
 
@@ -325,46 +416,27 @@ static int hex2(const char *s, unsigned int *v)
 	return 0;
 }
 
-static int scan_ids(const char *buf, size_t len, struct wanted_set *dev,
-		    struct wanted_set *cls)
+/* The parsed file, in its order, through the same steps as its lines. */
+static int scan_ids(const struct ids_table *t, struct wanted_set *dev, struct wanted_set *cls)
 {
 	struct wanted **cand = calloc(dev->nr ? dev->nr : 1, sizeof(*cand));
-	size_t nr_cand = 0, vlen = 0, pos = 0;
-	unsigned int cur_class = 0;
-	bool in_classes = false;
-	uint16_t vendor = 0, device;
+	size_t i, j, nr_cand;
 
 	if (!cand)
 		return -ENOMEM;
-	while (pos < len) {
-		const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - l) : len - pos;
+	for (i = 0; dev->nr && i < t->nr_ven; i++) {
+		const struct ids_name *v = &t->ven[i];
 
-		pos += n + 1;
-		if (n && l[n - 1] == '\r')
-			n--;
-		if (!n || l[0] == '#')
-			continue;
-		if (n > 6 && l[0] == 'C' && l[1] == ' ' && !hex2(l + 2, &cur_class) &&
-		    l[4] == ' ' && l[5] == ' ') {
-			in_classes = true;
-			nr_cand = 0;
-		} else if (in_classes) {
-			unsigned int sub;
+		vendor_line(dev, v->id, v->name, v->len, cand, &nr_cand);
+		for (j = 0; nr_cand && j < v->nr; j++) {
+			const struct ids_name *d = &t->dev[v->first + j];
 
-			if (n > 5 && l[0] == '\t' && l[1] != '\t' && !hex2(l + 1, &sub) &&
-			    l[3] == ' ' && l[4] == ' ')
-				class_line(cls, cur_class, sub, l + 5, n - 5);
-		} else if (n > 6 && !hex4(l, &vendor) && l[4] == ' ' && l[5] == ' ') {
-			vlen = n - 6;
-			vendor_line(dev, vendor, l + 6, vlen, cand, &nr_cand);
-		} else if (nr_cand && n > 7 && l[0] == '\t' && l[1] != '\t' &&
-			   !hex4(l + 1, &device) && l[5] == ' ' && l[6] == ' ') {
-			device_line(cand, nr_cand, vlen, vendor, device, l + 7, n - 7);
-		} else if (n > 2 && l[0] != '\t') {
-			nr_cand = 0;	/* another section: device lines stop here */
+			device_line(cand, nr_cand, v->len, v->id, d->id, d->name, d->len);
 		}
 	}
+	for (i = 0; cls->nr && i < t->nr_cls; i++)
+		class_line(cls, t->cls[i].id >> 8, t->cls[i].id & 0xff, t->cls[i].name,
+			   t->cls[i].len);
 	free(cand);
 	return 0;
 }
@@ -456,10 +528,10 @@ static void apply(struct lspci_doc *d, struct wanted_set *dev, struct wanted_set
 int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma_error *e)
 {
 	struct wanted_set dev = { 0 }, cls = { 0 };
-	const char *buf = NULL;
+	const struct ids_table *t = NULL;
 	char *path = NULL;
-	size_t i, len = 0;
 	bool locked = false;
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < d->nr && !ret; i++) {
@@ -486,11 +558,11 @@ int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma
 	}
 	pthread_mutex_lock(&ids_lock);
 	locked = true;
-	ret = cached_ids(path, &buf, &len, e);
+	ret = cached_ids(path, &t, e);
 	if (ret && strlen(path) > 3 && !strcmp(path + strlen(path) - 3, ".gz")) {
 		/* As libpci does: a missing pci.ids.gz means the plain pci.ids. */
 		path[strlen(path) - 3] = '\0';
-		ret = cached_ids(path, &buf, &len, e);
+		ret = cached_ids(path, &t, e);
 	}
 	if (ret) {
 		ret = 0;
@@ -502,7 +574,7 @@ int lspci_resolve_names(struct lspci_doc *d, const char *ids_path, struct p2pdma
 			memset(e, 0, sizeof(*e));
 		goto out;
 	}
-	if (scan_ids(buf, len, &dev, &cls)) {
+	if (scan_ids(t, &dev, &cls)) {
 		ret = p2pdma_fail(e, -ENOMEM, "out of memory");
 		goto out;
 	}
