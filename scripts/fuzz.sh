@@ -49,6 +49,7 @@ max_len() {
 	case $1 in
 	fuzz_tarball) echo 262144 ;;
 	fuzz_json|fuzz_dot) echo 32768 ;;	# a built-in machine fits
+	fuzz_route) echo 1033 ;;		# 9 + 64 DMAs of 16 bytes
 	*) echo 16384 ;;
 	esac
 }
