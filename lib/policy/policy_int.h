@@ -190,14 +190,10 @@ P2PDMA_HOT uint32_t p2pdma_rmq_blocks(const struct p2pdma_policy *p, uint32_t l,
  */
 P2PDMA_HOT int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
 {
-	uint32_t fa = p->node[a].first, fb = p->node[b].first, bl, br, v, x;
+	uint32_t pa = p->node[a].first, pb = p->node[b].first, bl, br, v, x;
+	/* Ordered without a branch: which side comes first is a coin toss. */
+	uint32_t fa = pa < pb ? pa : pb, fb = pa ^ pb ^ fa;
 
-	if (fa > fb) {
-		uint32_t t = fa;
-
-		fa = fb;
-		fb = t;
-	}
 	fa++;
 	bl = fa >> P2PDMA_RMQ_SHIFT;
 	br = fb >> P2PDMA_RMQ_SHIFT;
