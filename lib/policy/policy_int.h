@@ -94,6 +94,7 @@ struct p2pdma_policy {
 	size_t n;			/* functions indexed */
 	struct p2pdma_pnode *node;
 	int32_t *up;			/* upstream bridge index, -1: on a root bus */
+	uint32_t *top;			/* the root-bus function at the top of its tree */
 	uint32_t *depth;		/* depth, without the 16-bit limit */
 
 	/*
@@ -190,10 +191,19 @@ P2PDMA_HOT uint32_t p2pdma_rmq_blocks(const struct p2pdma_policy *p, uint32_t l,
  */
 P2PDMA_HOT int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
 {
-	uint32_t pa = p->node[a].first, pb = p->node[b].first, bl, br, v, x;
-	/* Ordered without a branch: which side comes first is a coin toss. */
-	uint32_t fa = pa < pb ? pa : pb, fb = pa ^ pb ^ fa;
+	uint32_t pa, pb, fa, fb, bl, br, v, x;
 
+	/*
+	 * Below different root-bus functions (two root ports, say): no
+	 * common device, known from one compare instead of the range minimum.
+	 */
+	if (p->top[a] != p->top[b])
+		return -1;
+	pa = p->node[a].first;
+	pb = p->node[b].first;
+	/* Ordered without a branch: which side comes first is a coin toss. */
+	fa = pa < pb ? pa : pb;
+	fb = pa ^ pb ^ fa;
 	fa++;
 	bl = fa >> P2PDMA_RMQ_SHIFT;
 	br = fb >> P2PDMA_RMQ_SHIFT;
