@@ -15,8 +15,10 @@
  *     class), and the public p2pdma_map_type();
  *   - pair verdicts per second on random pairs: the O(1) kernel answer,
  *     the same with possible answers and certainty, and the public
- *     p2pdma_map_type(), timed in alternation with the index so that
- *     their ratio comes from one stretch of the (shared) machine;
+ *     p2pdma_map_type() with the functions in hand, timed in alternation
+ *     with the index so that their ratio comes from one stretch of the
+ *     (shared) machine; and the index on pairs below one root-bus
+ *     function, the only ones that need the range minimum;
  *   - p2pdma_verdict_get() (path, log lines, reason, fix) per second;
  *   - the same public call when every function has p2pmem, so that the
  *     kernel's cache is kept: a row of n bits per provider, one bit set
@@ -327,6 +329,45 @@ static uint32_t *random_pairs(size_t n)
 	return pairs;
 }
 
+/*
+ * Random pairs below one root-bus function (one tree of the upstream
+ * forest), where the index looks up the range minimum; pairs below two
+ * different ones (most random pairs of the generated fabric, with its
+ * many functions on root buses) are answered by one compare.
+ */
+static uint32_t *tree_pairs(const struct p2pdma_policy *p)
+{
+	uint32_t *pairs = malloc(2 * NR_PAIRS * sizeof(*pairs));
+	uint32_t *by_top = malloc(p->n * sizeof(*by_top));
+	size_t *start = calloc(p->n + 1, sizeof(*start)), *fill = calloc(p->n, sizeof(*fill));
+	size_t i, k;
+
+	if (!pairs || !by_top || !start || !fill) {
+		fprintf(stderr, "bench_policy: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < p->n; i++)
+		start[p->top[i] + 1]++;
+	for (i = 0; i < p->n; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < p->n; i++)
+		by_top[start[p->top[i]] + fill[p->top[i]]++] = (uint32_t)i;
+	for (k = 0; k < NR_PAIRS; k++) {
+		uint32_t a, t;
+
+		do {
+			a = (uint32_t)(rnd() % p->n);
+			t = p->top[a];
+		} while (start[t + 1] - start[t] < 2);
+		pairs[2 * k] = a;
+		pairs[2 * k + 1] = by_top[start[t] + rnd() % (start[t + 1] - start[t])];
+	}
+	free(by_top);
+	free(start);
+	free(fill);
+	return pairs;
+}
+
 /* The functions of @pairs, for the calls that take pointers. */
 static struct p2pdma_function **pair_functions(struct p2pdma_fabric *f, const uint32_t *pairs)
 {
@@ -407,13 +448,13 @@ int main(int argc, char **argv)
 	struct p2pdma_fabric *f;
 	struct p2pdma_policy *p;
 	double t_gen, t_index = 1e9, t_fast = 1e9, t_map, t_cells = 1e9;
-	double r_fast, r_cert, r_map, r_full, r_ptr, r_rows;
+	double r_fast, r_cert, r_map, r_full, r_ptr, r_rows, r_tree;
 	size_t mem_rows, nr_rows;
 	char label[64];
 	double pairs, per_fn[2];
 	size_t mem_n[2], mem_b[2];
 	struct p2pdma_function **pp;
-	uint32_t *rp;
+	uint32_t *rp, *tp;
 	int i;
 
 	if (want < 16 || want > 60000 || secs <= 0) {
@@ -452,6 +493,9 @@ int main(int argc, char **argv)
 	mem_rows = p2pdma_policy_bytes(p);
 	nr_rows = p->kc.nr_rows;
 	r_cert = random_fast(p, rp, secs, true);
+	tp = tree_pairs(p);
+	r_tree = random_fast(p, tp, secs, false);
+	free(tp);
 	r_full = verdicts_per_s(p, f, secs);
 	free(pp);
 	free(rp);
@@ -476,6 +520,8 @@ int main(int argc, char **argv)
 	printf("%-46s %12s %16.3g\n", "random pairs, O(1), indices read from functions", "-",
 	       r_ptr);
 	printf("%-46s %12s %16.3g\n", "random pairs, + possible answers, certainty", "-", r_cert);
+	printf("%-46s %12s %16.3g\n", "random pairs below one root-bus function, O(1)", "-",
+	       r_tree);
 	printf("%-46s %12s %16.3g\n", "random pairs, public p2pdma_map_type()", "-", r_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, public call, all with p2pmem", "-", r_rows);
 	printf("%-46s %12s %16.3g\n", "random pairs, p2pdma_verdict_get() (all text)", "-", r_full);
