@@ -448,7 +448,7 @@ int main(int argc, char **argv)
 	struct p2pdma_fabric *f;
 	struct p2pdma_policy *p;
 	double t_gen, t_index = 1e9, t_fast = 1e9, t_map, t_cells = 1e9;
-	double r_fast, r_cert, r_map, r_full, r_ptr, r_rows, r_tree;
+	double r_fast, r_cert, r_map, r_full, r_ptr, r_rows, r_tree, r_tree_map;
 	size_t mem_rows, nr_rows;
 	char label[64];
 	double pairs, per_fn[2];
@@ -494,7 +494,10 @@ int main(int argc, char **argv)
 	nr_rows = p->kc.nr_rows;
 	r_cert = random_fast(p, rp, secs, true);
 	tp = tree_pairs(p);
+	free(pp);
+	pp = pair_functions(f, tp);
 	r_tree = random_fast(p, tp, secs, false);
+	r_tree_map = random_map_type(p, pp, secs);
 	free(tp);
 	r_full = verdicts_per_s(p, f, secs);
 	free(pp);
@@ -522,6 +525,7 @@ int main(int argc, char **argv)
 	printf("%-46s %12s %16.3g\n", "random pairs, + possible answers, certainty", "-", r_cert);
 	printf("%-46s %12s %16.3g\n", "random pairs below one root-bus function, O(1)", "-",
 	       r_tree);
+	printf("%-46s %12s %16.3g\n", "  the same through the public call", "-", r_tree_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, public p2pdma_map_type()", "-", r_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, public call, all with p2pmem", "-", r_rows);
 	printf("%-46s %12s %16.3g\n", "random pairs, p2pdma_verdict_get() (all text)", "-", r_full);

@@ -212,17 +212,38 @@ map_type_slow(struct p2pdma_policy *p, const struct p2pdma_function *provider,
 	return map_type_at(p, provider, pi, ci, distance);
 }
 
+/*
+ * A pair below one root-bus function, every pair of an index that walks,
+ * and every pair of a provider whose asks the kernel caches: the whole
+ * answer, out of line so that the common call saves no registers.
+ */
+static __attribute__((noinline)) enum p2pdma_map_type
+map_type_full(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+	      size_t pi, size_t ci, int *distance)
+{
+	return map_type_at(p, provider, pi, ci, distance);
+}
+
 enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 				     const struct p2pdma_function *provider,
 				     const struct p2pdma_function *client,
 				     int *distance)
 {
+	enum p2pdma_map_type t;
 	size_t pi, ci;
+	int d;
 
 	if (__builtin_expect(!p || !index_current(p) ||
 			     !pair_index(p, provider, client, &pi, &ci), 0))
 		return map_type_slow(p, provider, client, distance);
-	return map_type_at(p, provider, pi, ci, distance);
+	if (__builtin_expect(provider->p2pmem.present | !p->fast_lca, 0) ||
+	    p->top[pi] == p->top[ci])
+		return map_type_full(p, provider, pi, ci, distance);
+	/* Below different root-bus functions: no common upstream device. */
+	t = p2pdma_pair_apart(p, (uint32_t)pi, (uint32_t)ci, &d);
+	if (distance)
+		*distance = d;
+	return t;
 }
 
 enum p2pdma_map_type p2pdma_policy_kernel_cached(struct p2pdma_policy *p,
