@@ -333,7 +333,9 @@ static uint32_t *random_pairs(size_t n)
  * Random pairs below one root-bus function (one tree of the upstream
  * forest), where the index looks up the range minimum; pairs below two
  * different ones (most random pairs of the generated fabric, with its
- * many functions on root buses) are answered by one compare.
+ * many functions on root buses) are answered by one compare.  Every
+ * generated fabric has a root port with a switch below it, so such
+ * pairs exist.
  */
 static uint32_t *tree_pairs(const struct p2pdma_policy *p)
 {
