@@ -25,6 +25,24 @@ static enum p2pdma_map_type ask(struct p2pdma_policy *p, const struct p2pdma_fun
 	return p2pdma_map_type(p, a, b, d);
 }
 
+/* Refused as a stranger: NOT_SUPPORTED, distance -1. */
+static void refused(struct p2pdma_policy *p, const struct p2pdma_function *a,
+		    const struct p2pdma_function *b)
+{
+	int d;
+
+	assert_int_equal(ask(p, a, b, &d), NOPE);
+	assert_int_equal(d, -1);
+}
+
+/* q35-switches with its provider 03:00.0 in *a, its client 04:00.1 in *b. */
+static void open_pair(struct pt *t, struct p2pdma_function **a, struct p2pdma_function **b)
+{
+	pt_open(t, "policy/q35-switches.json");
+	*a = pt_fn(t, "03:00.0");
+	*b = pt_fn(t, "04:00.1");
+}
+
 /* The common case, with and without a distance wanted. */
 static void test_answer_and_distance(void **state)
 {
@@ -33,9 +51,7 @@ static void test_answer_and_distance(void **state)
 	int d;
 
 	(void)state;
-	pt_open(&t, "policy/q35-switches.json");
-	a = pt_fn(&t, "03:00.0");
-	b = pt_fn(&t, "04:00.1");
+	open_pair(&t, &a, &b);
 	assert_int_equal(ask(t.p, a, b, &d), BUS);
 	assert_int_equal(d, 4);
 	assert_int_equal(p2pdma_map_type(t.p, a, b, NULL), BUS);
@@ -58,31 +74,20 @@ static void test_strangers_refused(void **state)
 	int d;
 
 	(void)state;
-	pt_open(&t, "policy/q35-switches.json");
+	open_pair(&t, &a, &b);
 	pt_open(&other, "policy/q35-switches.json");
-	a = pt_fn(&t, "03:00.0");
-	b = pt_fn(&t, "04:00.1");
 	copy = *b;
 	far = *b;
 	far.index = t.f->nr_fns + 7;
-	assert_int_equal(ask(NULL, a, b, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, NULL, b, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, a, NULL, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, a, &copy, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, &copy, a, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, a, &far, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, &far, a, &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, a, pt_fn(&other, "04:00.1"), &d), NOPE);
-	assert_int_equal(d, -1);
-	assert_int_equal(ask(t.p, pt_fn(&other, "03:00.0"), b, &d), NOPE);
-	assert_int_equal(d, -1);
+	refused(NULL, a, b);
+	refused(t.p, NULL, b);
+	refused(t.p, a, NULL);
+	refused(t.p, a, &copy);
+	refused(t.p, &copy, a);
+	refused(t.p, a, &far);
+	refused(t.p, &far, a);
+	refused(t.p, a, pt_fn(&other, "04:00.1"));
+	refused(t.p, pt_fn(&other, "03:00.0"), b);
 	/* Without a distance wanted, the same refusals. */
 	assert_int_equal(p2pdma_map_type(t.p, a, &copy, NULL), NOPE);
 	assert_int_equal(p2pdma_map_type(NULL, a, b, NULL), NOPE);
@@ -106,14 +111,11 @@ static void test_edit_seen_without_sync(void **state)
 	int d;
 
 	(void)state;
-	pt_open(&t, "policy/q35-switches.json");
-	a = pt_fn(&t, "03:00.0");
-	b = pt_fn(&t, "04:00.1");
+	open_pair(&t, &a, &b);
 	copy = *b;
 	assert_int_equal(ask(t.p, a, b, &d), BUS);
 	assert_int_equal(p2pdma_fabric_set_acs_ctrl(t.f, pt_fn(&t, "02:01.0"), 0x0020, &e), 0);
-	assert_int_equal(ask(t.p, a, &copy, &d), NOPE);
-	assert_int_equal(d, -1);
+	refused(t.p, a, &copy);
 	assert_int_equal(ask(t.p, a, b, &d), NOPE);
 	assert_int_equal(d, 4);
 	assert_int_equal(p2pdma_fabric_set_acs_ctrl(t.f, pt_fn(&t, "02:01.0"), 0, &e), 0);
@@ -135,12 +137,10 @@ static void test_refusal_caches_nothing(void **state)
 	int d;
 
 	(void)state;
-	pt_open(&t, "policy/q35-switches.json");
-	a = pt_fn(&t, "03:00.0");
-	b = pt_fn(&t, "04:00.1");
+	open_pair(&t, &a, &b);
 	a->p2pmem.present = true;
 	copy = *b;
-	assert_int_equal(ask(t.p, a, &copy, &d), NOPE);
+	refused(t.p, a, &copy);
 	assert_int_equal(p2pdma_policy_kernel_cached(t.p, a, b), P2PDMA_MAP_UNKNOWN);
 	assert_int_equal(ask(t.p, a, b, &d), BUS);
 	assert_int_equal(p2pdma_policy_kernel_cached(t.p, a, b), BUS);
