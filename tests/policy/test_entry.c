@@ -10,7 +10,8 @@
  * hops each side, nothing on the path redirects); once 02:01.0 redirects
  * (ACS Control 0x0020, no allow-listed host bridge, a CPU that is not
  * Zen) it is NOT_SUPPORTED, still at distance 4: the kernel's distance
- * does not depend on ACS.
+ * does not depend on ACS.  The call answers a pair below two root ports
+ * in line and the rest out of line: both ways are taken here.
  */
 #include "policy_test.h"
 
@@ -58,6 +59,36 @@ static void test_answer_and_distance(void **state)
 	/* Reversed roles: the same meeting point, the same hops. */
 	assert_int_equal(ask(t.p, b, a, &d), BUS);
 	assert_int_equal(d, 4);
+	pt_close(&t);
+}
+
+/*
+ * Below two root ports (test_verdict.c, test_root_ports_unlisted):
+ * 03:00.0 and 09:00.0 share no upstream device, distance 4 + 2 = 6, and
+ * 8086:29c0 is not allow-listed: NOT_SUPPORTED either way round.  With
+ * 09:00.0 (no p2pmem) as the provider the call answers in line and the
+ * kernel caches nothing; with 03:00.0 (p2pmem in the fixture) it goes
+ * the long way and the kernel caches the pair, with the same answer.
+ */
+static void test_pair_below_two_root_ports(void **state)
+{
+	struct p2pdma_function *a, *b, *c;
+	struct pt t;
+	int d;
+
+	(void)state;
+	open_pair(&t, &a, &b);
+	c = pt_fn(&t, "09:00.0");
+	assert_false(c->p2pmem.present);
+	assert_true(a->p2pmem.present);
+	assert_int_equal(ask(t.p, c, a, &d), NOPE);
+	assert_int_equal(d, 6);
+	assert_int_equal(p2pdma_map_type(t.p, c, a, NULL), NOPE);
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, c, a), P2PDMA_MAP_UNKNOWN);
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, a, c), P2PDMA_MAP_UNKNOWN);
+	assert_int_equal(ask(t.p, a, c, &d), NOPE);
+	assert_int_equal(d, 6);
+	assert_int_equal(p2pdma_policy_kernel_cached(t.p, a, c), NOPE);
 	pt_close(&t);
 }
 
@@ -138,7 +169,7 @@ static void test_refusal_caches_nothing(void **state)
 
 	(void)state;
 	open_pair(&t, &a, &b);
-	a->p2pmem.present = true;
+	assert_true(a->p2pmem.present);	/* in the fixture */
 	copy = *b;
 	refused(t.p, a, &copy);
 	assert_int_equal(p2pdma_policy_kernel_cached(t.p, a, b), P2PDMA_MAP_UNKNOWN);
@@ -151,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answer_and_distance),
+		cmocka_unit_test(test_pair_below_two_root_ports),
 		cmocka_unit_test(test_strangers_refused),
 		cmocka_unit_test(test_edit_seen_without_sync),
 		cmocka_unit_test(test_refusal_caches_nothing),
