@@ -153,7 +153,8 @@ static long fn_index(const struct p2pdma_policy *p, const struct p2pdma_function
 
 /*
  * The index is for the fabric as it is now (p2pdma_policy_sync()'s test),
- * with one branch: the three are all true on every call but the first.
+ * with one branch: the three hold on every call but the first after a
+ * fabric change.
  */
 static inline bool index_current(const struct p2pdma_policy *p)
 {
