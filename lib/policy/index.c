@@ -47,6 +47,7 @@ static void free_index(struct p2pdma_policy *p)
 {
 	free(p->node);
 	free(p->up);
+	free(p->top);
 	free(p->depth);
 	free(p->pre);
 	free(p->mask);
@@ -54,6 +55,7 @@ static void free_index(struct p2pdma_policy *p)
 	free(p->phb);
 	p->node = NULL;
 	p->up = NULL;
+	p->top = NULL;
 	p->depth = NULL;
 	p->pre = NULL;
 	p->mask = NULL;
@@ -67,7 +69,8 @@ size_t p2pdma_policy_bytes(const struct p2pdma_policy *p)
 	size_t b = sizeof(*p);
 
 	if (p->node)
-		b += p->n * (sizeof(*p->node) + sizeof(*p->up) + sizeof(*p->depth));
+		b += p->n * (sizeof(*p->node) + sizeof(*p->up) + sizeof(*p->top) +
+			     sizeof(*p->depth));
 	if (p->pre)
 		b += p->m * (sizeof(*p->pre) + sizeof(*p->mask)) +
 		     (size_t)p->levels * p->nb * sizeof(*p->blk);
@@ -193,9 +196,10 @@ static uint32_t pack(const struct p2pdma_policy *p, size_t v)
 }
 
 /*
- * Depth and prefix counts of @v from its parent's.  The 16-bit counts
- * saturate on trees too deep for them; such trees never use them (they
- * are too deep for the packed entries too, and verdicts walk).
+ * Depth, prefix counts and the top of its tree for @v from its parent's.
+ * The 16-bit counts saturate on trees too deep for them; such trees never
+ * use them (they are too deep for the packed entries too, and verdicts
+ * walk).
  */
 static void visit(struct p2pdma_policy *p, size_t v, size_t par)
 {
@@ -203,6 +207,7 @@ static void visit(struct p2pdma_policy *p, size_t v, size_t par)
 	uint32_t R = 0, U = 0, S = 0, depth = 0;
 	uint8_t redir = nd->flags & P2PDMA_PN_REDIR;
 
+	p->top[v] = par == p->n ? (uint32_t)v : p->top[par];
 	if (par != p->n) {
 		R = p->node[par].R;
 		U = p->node[par].U;
@@ -371,11 +376,12 @@ int p2pdma_policy_sync(struct p2pdma_policy *p)
 	p->nr_phb = f->nr_hbs;
 	p->node = calloc(p->n ? p->n : 1, sizeof(*p->node));
 	p->up = calloc(p->n ? p->n : 1, sizeof(*p->up));
+	p->top = calloc(p->n ? p->n : 1, sizeof(*p->top));
 	p->depth = calloc(p->n ? p->n : 1, sizeof(*p->depth));
 	p->phb = calloc(p->nr_phb ? p->nr_phb : 1, sizeof(*p->phb));
 	p->m = p->n;
 	euler = malloc((p->m ? p->m : 1) * sizeof(*euler));
-	if (!p->node || !p->up || !p->depth || !p->phb || !euler)
+	if (!p->node || !p->up || !p->top || !p->depth || !p->phb || !euler)
 		goto fail;
 	fill_nodes(p);
 	ret = walk_forest(p, euler, &maxdepth);

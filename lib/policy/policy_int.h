@@ -94,6 +94,7 @@ struct p2pdma_policy {
 	size_t n;			/* functions indexed */
 	struct p2pdma_pnode *node;
 	int32_t *up;			/* upstream bridge index, -1: on a root bus */
+	uint32_t *top;			/* the root-bus function at the top of its tree */
 	uint32_t *depth;		/* depth, without the 16-bit limit */
 
 	/*
@@ -190,14 +191,19 @@ P2PDMA_HOT uint32_t p2pdma_rmq_blocks(const struct p2pdma_policy *p, uint32_t l,
  */
 P2PDMA_HOT int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32_t b)
 {
-	uint32_t fa = p->node[a].first, fb = p->node[b].first, bl, br, v, x;
+	uint32_t pa, pb, fa, fb, bl, br, v, x;
 
-	if (fa > fb) {
-		uint32_t t = fa;
-
-		fa = fb;
-		fb = t;
-	}
+	/*
+	 * Below different root-bus functions (two root ports, say): no
+	 * common device, known from one compare instead of the range minimum.
+	 */
+	if (p->top[a] != p->top[b])
+		return -1;
+	pa = p->node[a].first;
+	pb = p->node[b].first;
+	/* Ordered without a branch: which side comes first is a coin toss. */
+	fa = pa < pb ? pa : pb;
+	fb = pa ^ pb ^ fa;
 	fa++;
 	bl = fa >> P2PDMA_RMQ_SHIFT;
 	br = fb >> P2PDMA_RMQ_SHIFT;
@@ -217,6 +223,34 @@ P2PDMA_HOT int p2pdma_lca_fast(const struct p2pdma_policy *p, uint32_t a, uint32
 }
 
 /*
+ * The host-bridge leg allowed: the CPU rule, else host_bridge_whitelist()
+ * from both ends' flags, an unknown device ID read as "not allowed".
+ */
+P2PDMA_HOT bool p2pdma_pair_hb_ok(const struct p2pdma_policy *p,
+				  const struct p2pdma_pnode *na, const struct p2pdma_pnode *nb)
+{
+	const unsigned int same = P2PDMA_PN_OK_SAME | P2PDMA_PN_HB_UNKNOWN;
+	const unsigned int diff = P2PDMA_PN_OK_DIFF | P2PDMA_PN_HB_UNKNOWN;
+
+	if (p->cpu_ok)
+		return true;
+	if (na->hb == nb->hb)
+		return (na->flags & same) == P2PDMA_PN_OK_SAME;
+	return (na->flags & diff) == P2PDMA_PN_OK_DIFF && (nb->flags & diff) == P2PDMA_PN_OK_DIFF;
+}
+
+/* The answer for a pair with no common upstream device: both whole chains. */
+P2PDMA_HOT enum p2pdma_map_type p2pdma_pair_apart(const struct p2pdma_policy *p,
+						 uint32_t a, uint32_t b, int *distance)
+{
+	const struct p2pdma_pnode *na = &p->node[a], *nb = &p->node[b];
+
+	*distance = na->depth + nb->depth + 2;
+	return p2pdma_pair_hb_ok(p, na, nb) ? P2PDMA_MAP_THRU_HOST_BRIDGE
+					    : P2PDMA_MAP_NOT_SUPPORTED;
+}
+
+/*
  * The kernel's answer for one pair, map type and distance, in O(1): what
  * p2pdma_map_type() returns (unknown ACS read as clear, an unknown CPU or
  * host-bridge ID as "not allowed").  Inline so a whole matrix runs tight.
@@ -225,29 +259,21 @@ P2PDMA_HOT enum p2pdma_map_type p2pdma_pair_type(const struct p2pdma_policy *p,
 						    uint32_t a, uint32_t b, int *distance)
 {
 	const struct p2pdma_pnode *na, *nb, *nl;
-	bool allowed;
 	int l;
 
 	if (!p->fast_lca)
 		return p2pdma_pair_type_walk(p, a, b, distance);
+	l = a == b ? (int)a : p2pdma_lca_fast(p, a, b);
+	if (l < 0)
+		return p2pdma_pair_apart(p, a, b, distance);
 	na = &p->node[a];
 	nb = &p->node[b];
-	l = a == b ? (int)a : p2pdma_lca_fast(p, a, b);
-	if (na->hb == nb->hb)
-		allowed = (na->flags & (P2PDMA_PN_OK_SAME | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_SAME;
-	else
-		allowed = (na->flags & (P2PDMA_PN_OK_DIFF | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_DIFF &&
-			  (nb->flags & (P2PDMA_PN_OK_DIFF | P2PDMA_PN_HB_UNKNOWN)) == P2PDMA_PN_OK_DIFF;
-	allowed |= p->cpu_ok;
-	if (l < 0) {
-		*distance = na->depth + nb->depth + 2;
-		return allowed ? P2PDMA_MAP_THRU_HOST_BRIDGE : P2PDMA_MAP_NOT_SUPPORTED;
-	}
 	nl = &p->node[l];
 	*distance = na->depth + nb->depth - 2 * nl->depth;
 	if (na->R + nb->R - 2 * nl->R + ((nl->flags & P2PDMA_PN_REDIR) == P2PDMA_REDIR_YES) == 0)
 		return P2PDMA_MAP_BUS_ADDR;
-	return allowed ? P2PDMA_MAP_THRU_HOST_BRIDGE : P2PDMA_MAP_NOT_SUPPORTED;
+	return p2pdma_pair_hb_ok(p, na, nb) ? P2PDMA_MAP_THRU_HOST_BRIDGE
+					    : P2PDMA_MAP_NOT_SUPPORTED;
 }
 
 /* allowlist.c */

@@ -151,10 +151,14 @@ static long fn_index(const struct p2pdma_policy *p, const struct p2pdma_function
 	return (long)fn->index;
 }
 
-/* The index is for the fabric as it is now (p2pdma_policy_sync()'s test). */
+/*
+ * The index is for the fabric as it is now (p2pdma_policy_sync()'s test),
+ * with one branch: the three hold on every call but the first after a
+ * fabric change.
+ */
 static inline bool index_current(const struct p2pdma_policy *p)
 {
-	return p->valid && p->gen == p->f->generation && p->n == p->f->nr_fns;
+	return p->valid & (p->gen == p->f->generation) & (p->n == p->f->nr_fns);
 }
 
 /* A provider and a client of this policy's fabric, as indices. */
@@ -165,7 +169,7 @@ static inline bool pair_index(const struct p2pdma_policy *p, const struct p2pdma
 		return false;
 	*ai = a->index;
 	*bi = b->index;
-	return *ai < p->n && *bi < p->n && p->f->fns[*ai] == a && p->f->fns[*bi] == b;
+	return (*ai < p->n) & (*bi < p->n) && (p->f->fns[*ai] == a) & (p->f->fns[*bi] == b);
 }
 
 /*
@@ -173,9 +177,54 @@ static inline bool pair_index(const struct p2pdma_policy *p, const struct p2pdma
  * kernel's DMA-mapping path stores a pair's verdict the first time the
  * pair is computed, and only for a provider with p2pdma state; here that
  * is one bit in the provider's row (kcache.c), whose answer the current
- * index gives until the fabric changes.  Starting a row is out of line
- * so that the common path stays short.
+ * index gives until the fabric changes.
  */
+P2PDMA_HOT enum p2pdma_map_type map_type_at(struct p2pdma_policy *p,
+					   const struct p2pdma_function *provider,
+					   size_t pi, size_t ci, int *distance)
+{
+	enum p2pdma_map_type t;
+	int d;
+
+	/* Only a provider with p2pdma state has a cache in the kernel. */
+	if (__builtin_expect(provider->p2pmem.present, 0))
+		p2pdma_kcache_ask(p, pi, ci);
+	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
+	if (distance)
+		*distance = d;
+	return t;
+}
+
+/*
+ * What is rare, out of line so that the common call stays one short
+ * path: no policy, an index to (re)build, a function that is not of this
+ * policy's fabric (or not a PCI device at all: NULL).
+ */
+static __attribute__((cold, noinline)) enum p2pdma_map_type
+map_type_slow(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+	      const struct p2pdma_function *client, int *distance)
+{
+	size_t pi, ci;
+
+	if (distance)
+		*distance = -1;
+	if (!p || p2pdma_policy_sync(p) || !pair_index(p, provider, client, &pi, &ci))
+		return P2PDMA_MAP_NOT_SUPPORTED;
+	return map_type_at(p, provider, pi, ci, distance);
+}
+
+/*
+ * A pair below one root-bus function, every pair of an index that walks,
+ * and every pair of a provider whose asks the kernel caches: the whole
+ * answer, out of line so that the common call saves no registers.
+ */
+static __attribute__((noinline)) enum p2pdma_map_type
+map_type_full(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+	      size_t pi, size_t ci, int *distance)
+{
+	return map_type_at(p, provider, pi, ci, distance);
+}
+
 enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 				     const struct p2pdma_function *provider,
 				     const struct p2pdma_function *client,
@@ -185,16 +234,14 @@ enum p2pdma_map_type p2pdma_map_type(struct p2pdma_policy *p,
 	size_t pi, ci;
 	int d;
 
-	if (distance)
-		*distance = -1;
-	if (__builtin_expect(!p || !index_current(p), 0) && (!p || p2pdma_policy_sync(p)))
-		return P2PDMA_MAP_NOT_SUPPORTED;
-	if (__builtin_expect(!pair_index(p, provider, client, &pi, &ci), 0))
-		return P2PDMA_MAP_NOT_SUPPORTED;
-	/* Only a provider with p2pdma state has a cache in the kernel. */
-	if (__builtin_expect(provider->p2pmem.present, 0))
-		p2pdma_kcache_ask(p, pi, ci);
-	t = p2pdma_pair_type(p, (uint32_t)pi, (uint32_t)ci, &d);
+	if (__builtin_expect(!p || !index_current(p) ||
+			     !pair_index(p, provider, client, &pi, &ci), 0))
+		return map_type_slow(p, provider, client, distance);
+	if (__builtin_expect(provider->p2pmem.present | !p->fast_lca, 0) ||
+	    p->top[pi] == p->top[ci])
+		return map_type_full(p, provider, pi, ci, distance);
+	/* Below different root-bus functions: no common upstream device. */
+	t = p2pdma_pair_apart(p, (uint32_t)pi, (uint32_t)ci, &d);
 	if (distance)
 		*distance = d;
 	return t;
