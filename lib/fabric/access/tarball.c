@@ -1,74 +1,48 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unpacking capture tarballs with libarchive.
+ * Reading capture tarballs with libarchive into a tree in memory
+ * (memtree.c): nothing is written to disk.
  *
  * A tarball is outside input like any other: it may hold absolute
  * names, "..", symlinks planted to redirect later entries, device nodes,
- * or a few kilobytes that inflate to terabytes.  Entries are unpacked
- * one by one under a fresh private directory; names are checked here
- * (for a clear message) and again by libarchive's secure-extraction
- * flags, and the total size and number of entries are capped.  Bytes
- * of skipped entries count too: skipping a compressed entry inflates it.
+ * or a few kilobytes that inflate to terabytes.  Entries are read one
+ * by one; names are checked here, nothing is placed through a symlink,
+ * and the total size and number of entries are capped.  Bytes of
+ * skipped entries count too: skipping a compressed entry inflates it.
  * A tar that ends without its end-of-archive marker was cut, and is
  * refused: libarchive takes such an end for a clean one.
  */
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "memtree.h"
 #include "readfile.h"
+#include "sysfs_layout.h"
 #include "tarball.h"
-#include "tempfiles.h"
 #include "util.h"
+
+/*
+ * Bytes of a file kept: the longest file the loader reads (a /proc
+ * file) and one more, which tells it is longer.
+ */
+#define KEEP ((size_t)P2PDMA_PROC_FILE_MAX + 1)
 
 struct unpack {
 	const char *path;		/* the tarball, for messages */
-	const char *dir;		/* where it goes (no symlinks in it) */
-	struct archive *in, *out;
+	struct p2pdma_memtree *tree;	/* where it goes */
+	struct archive *in;
 	struct p2pdma_unpack_opts lim;
 	uint64_t bytes, entries, written;
 	char last[256];			/* name of the entry being read, for messages */
 	bool in_entry;			/* failure inside an entry's data, not between */
 };
-
-static int make_tempdir(char **out, struct p2pdma_error *e)
-{
-	const char *t = getenv("TMPDIR");
-	char *tmpl, *real;
-
-	if (!t || !*t)
-		t = "/tmp";
-	if (asprintf(&tmpl, "%s/p2pdma-capture-XXXXXX", t) < 0)
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	if (!mkdtemp(tmpl)) {
-		int err = errno;
-
-		free(tmpl);
-		return p2pdma_fail(e, -err, "cannot create a temporary directory in %s: %s",
-				   t, strerror(err));
-	}
-	/* libarchive refuses paths through symlinks: $TMPDIR itself may be one. */
-	real = realpath(tmpl, NULL);
-	if (!real) {
-		int err = errno;
-
-		rmdir(tmpl);
-		free(tmpl);
-		return p2pdma_fail(e, -err, "temporary directory: %s", strerror(err));
-	}
-	free(tmpl);
-	p2pdma_temp_track(real, true);
-	*out = real;
-	return 0;
-}
 
 static int corrupt(struct unpack *u, struct p2pdma_error *e)
 {
@@ -116,57 +90,32 @@ static int check_name(struct unpack *u, const char *what, const char *name,
 }
 
 /*
- * A hard link's target is opened by link(), which follows symlinks: a
- * target below a planted symlink would reach outside.  Refuse any.
+ * A hard link names its target by path: a target below a planted
+ * symlink would reach outside on a disk, so none is taken, and the
+ * target itself must not be one either.
  */
 static int check_no_symlink(struct unpack *u, const char *rel, struct p2pdma_error *e)
 {
-	char path[PATH_MAX];
-	size_t dl = strlen(u->dir), rl = strlen(rel), i;
-	struct stat st;
+	size_t stop = strlen(rel);
+	uint32_t n;
+	int ret = p2pdma_memtree_find(u->tree, P2PDMA_MEMTREE_TOP, rel, &n, &stop);
+	char shown[128];
 
-	if (dl + 1 + rl >= sizeof(path))
-		return p2pdma_fail(e, -ENAMETOOLONG, "%s: entry %s: name too long",
-				   u->path, u->last);
-	memcpy(path, u->dir, dl);
-	path[dl] = '/';
-	memcpy(path + dl + 1, rel, rl + 1);
-	for (i = dl + 1; ; i++) {
-		char c = path[i];
-
-		if (c != '/' && c != '\0')
-			continue;
-		path[i] = '\0';
-		if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
-			char shown[128];
-
-			return p2pdma_fail(e, -EINVAL,
-					   "%s: entry %s: hard link through the symlink %s",
-					   u->path, u->last,
-					   p2pdma_excerpt(shown, sizeof(shown), path + dl + 1,
-							  strlen(path + dl + 1), sizeof(shown) - 8));
-		}
-		path[i] = c;
-		if (!c)
-			return 0;
-	}
-}
-
-static int prefix(struct unpack *u, const char *rel, char **out, struct p2pdma_error *e)
-{
-	if (asprintf(out, "%s/%s", u->dir, rel) < 0)
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	if (ret == -ELOOP || (!ret && u->tree->nodes[n].type == DT_LNK))
+		return p2pdma_fail(e, -EINVAL, "%s: entry %s: hard link through the symlink %s",
+				   u->path, u->last,
+				   p2pdma_excerpt(shown, sizeof(shown), rel, stop,
+						  sizeof(shown) - 8));
 	return 0;
 }
 
-/* Point @entry below u->dir; false (and nothing to write) for skipped kinds. */
-static int place_entry(struct unpack *u, struct archive_entry *entry, bool *skip,
+/* Whether to take @entry: false (*skip) for kinds and names the caller does not want. */
+static int check_entry(struct unpack *u, struct archive_entry *entry, bool *skip,
 		       struct p2pdma_error *e)
 {
 	const char *name = archive_entry_pathname(entry);
 	const char *hard = archive_entry_hardlink(entry);
 	mode_t type = archive_entry_filetype(entry);
-	char *full = NULL;
 	int ret;
 
 	p2pdma_excerpt(u->last, sizeof(u->last), name ? name : "?", name ? strlen(name) : 1,
@@ -178,27 +127,18 @@ static int place_entry(struct unpack *u, struct archive_entry *entry, bool *skip
 	if (*skip)
 		return 0;		/* device nodes, FIFOs: not part of a capture */
 	*skip = u->lim.want && !u->lim.want(name, type == AE_IFDIR);
-	if (*skip)
+	if (*skip || !hard)
 		return 0;
-	if (hard) {
-		ret = check_name(u, "hard link target", hard, e);
-		if (!ret)
-			ret = check_no_symlink(u, hard, e);
-		if (!ret)
-			ret = prefix(u, hard, &full, e);
-		if (ret)
-			return ret;
-		archive_entry_set_hardlink(entry, full);
-		free(full);
-	}
-	ret = prefix(u, name, &full, e);
-	if (ret)
-		return ret;
-	archive_entry_set_pathname(entry, full);
-	free(full);
-	/* Private, and readable by us whatever the archive says. */
-	archive_entry_set_perm(entry, type == AE_IFDIR ? 0700 : 0600);
-	return 0;
+	ret = check_name(u, "hard link target", hard, e);
+	return ret ? ret : check_no_symlink(u, hard, e);
+}
+
+/* Names in the tree, made ones included: each is an entry a disk would have. */
+static int too_many_files(struct unpack *u, struct p2pdma_error *e)
+{
+	return p2pdma_fail(e, -EFBIG,
+			   "%s: refusing to unpack more than %llu files: not a capture",
+			   u->path, (unsigned long long)u->lim.max_files);
 }
 
 static int too_big(struct unpack *u, struct p2pdma_error *e)
@@ -209,15 +149,19 @@ static int too_big(struct unpack *u, struct p2pdma_error *e)
 }
 
 /*
- * Read the entry's data, counting it against the cap, and write it out
- * (or, with @write false, drop it: a skipped entry is inflated all the
- * same, so it costs as much as a written one).
+ * Read the entry's data, counting it against the cap, into the file
+ * @node (or, with @node NONE, drop it: a skipped entry is inflated all
+ * the same, so it costs as much as a kept one).  A kept file counts
+ * what its length grows by, so a sparse entry costs its holes too.
  */
-static int copy_data(struct unpack *u, bool write, struct p2pdma_error *e)
+#define NONE UINT32_MAX
+
+static int copy_data(struct unpack *u, uint32_t node, struct p2pdma_error *e)
 {
 	const void *buf;
 	size_t size;
 	la_int64_t off;
+	uint64_t grew;
 	int r;
 
 	u->in_entry = true;
@@ -227,12 +171,17 @@ static int copy_data(struct unpack *u, bool write, struct p2pdma_error *e)
 			break;
 		if (r < ARCHIVE_WARN)
 			return corrupt(u, e);
-		u->bytes += size;
+		grew = size;
+		if (node != NONE) {
+			r = p2pdma_memtree_write(u->tree, node, buf, size, (uint64_t)off, &grew);
+			if (r == -ENOMEM)
+				return p2pdma_fail(e, -ENOMEM, "out of memory");
+			if (r)
+				return too_big(u, e);
+		}
+		u->bytes += grew;
 		if (u->bytes > u->lim.max_bytes)
 			return too_big(u, e);
-		if (write && archive_write_data_block(u->out, buf, size, off) < ARCHIVE_WARN)
-			return p2pdma_fail(e, -EIO, "%s: cannot unpack entry %s: %s",
-					   u->path, u->last, archive_error_string(u->out));
 	}
 	u->in_entry = false;
 	return 0;
@@ -247,6 +196,46 @@ static int check_size(struct unpack *u, struct archive_entry *entry, struct p2pd
 	return 0;
 }
 
+/* Put the entry in the tree; a regular file's data with it. */
+static int add_entry(struct unpack *u, struct archive_entry *entry, struct p2pdma_error *e)
+{
+	const char *name = archive_entry_pathname(entry);
+	const char *hard = archive_entry_hardlink(entry);
+	const char *target;
+	const char *why = NULL;
+	uint32_t node = NONE;
+	int ret;
+
+	switch (hard ? AE_IFREG : archive_entry_filetype(entry)) {
+	case AE_IFDIR:
+		ret = p2pdma_memtree_add_dir(u->tree, name, &why);
+		break;
+	case AE_IFLNK:
+		target = archive_entry_symlink(entry);
+		if (!target || !*target || strlen(target) >= PATH_MAX) {
+			why = "a symlink without a target, or one longer than PATH_MAX";
+			ret = -EINVAL;
+		} else {
+			ret = p2pdma_memtree_add_symlink(u->tree, name, target, &why);
+		}
+		break;
+	default:
+		if (hard)
+			ret = p2pdma_memtree_add_hardlink(u->tree, name, hard, &why);
+		else
+			ret = p2pdma_memtree_add_file(u->tree, name, &node, &why);
+		break;
+	}
+	if (ret == -ENOMEM)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	if (ret)
+		return p2pdma_fail(e, -EINVAL, "%s: cannot unpack entry %s: %s",
+				   u->path, u->last, why);
+	if (u->tree->nr - 1 > u->lim.max_files)
+		return too_many_files(u, e);
+	return node == NONE ? 0 : copy_data(u, node, e);
+}
+
 static int unpack_entry(struct unpack *u, struct archive_entry *entry,
 			struct p2pdma_error *e)
 {
@@ -257,29 +246,16 @@ static int unpack_entry(struct unpack *u, struct archive_entry *entry,
 		return p2pdma_fail(e, -EFBIG,
 				   "%s: refusing to unpack more than %llu entries: not a capture",
 				   u->path, (unsigned long long)u->lim.max_entries);
-	ret = place_entry(u, entry, &skip, e);
+	ret = check_entry(u, entry, &skip, e);
 	if (!ret)
 		ret = check_size(u, entry, e);
 	if (ret)
 		return ret;
 	if (skip)
-		return copy_data(u, false, e);
+		return copy_data(u, NONE, e);
 	if (++u->written > u->lim.max_files)
-		return p2pdma_fail(e, -EFBIG,
-				   "%s: refusing to unpack more than %llu files: not a capture",
-				   u->path, (unsigned long long)u->lim.max_files);
-	if (archive_write_header(u->out, entry) < ARCHIVE_WARN)
-		return p2pdma_fail(e, -EINVAL, "%s: cannot unpack entry %s: %s",
-				   u->path, u->last, archive_error_string(u->out));
-	if (archive_entry_filetype(entry) == AE_IFREG && !archive_entry_hardlink(entry)) {
-		ret = copy_data(u, true, e);
-		if (ret)
-			return ret;
-	}
-	if (archive_write_finish_entry(u->out) < ARCHIVE_WARN)
-		return p2pdma_fail(e, -EIO, "%s: cannot unpack entry %s: %s",
-				   u->path, u->last, archive_error_string(u->out));
-	return 0;
+		return too_many_files(u, e);
+	return add_entry(u, entry, e);
 }
 
 /*
@@ -317,17 +293,13 @@ static int unpack_all(struct unpack *u, struct p2pdma_error *e)
 	}
 }
 
-static int open_archives(struct unpack *u, struct p2pdma_error *e)
+static int open_archive(struct unpack *u, struct p2pdma_error *e)
 {
 	u->in = archive_read_new();
-	u->out = archive_write_disk_new();
-	if (!u->in || !u->out)
+	if (!u->in)
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	archive_read_support_filter_all(u->in);
 	archive_read_support_format_tar(u->in);
-	/* No owner, time or ACL restore: only names, kinds and contents matter. */
-	archive_write_disk_set_options(u->out, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					       ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(u->in, u->path, 65536) == ARCHIVE_OK)
 		return 0;
 	switch (archive_errno(u->in)) {
@@ -340,61 +312,31 @@ static int open_archives(struct unpack *u, struct p2pdma_error *e)
 	}
 }
 
-int p2pdma_archive_extract(const char *path, const struct p2pdma_unpack_opts *opts,
-			   char **dir, struct p2pdma_error *e)
+int p2pdma_archive_read(const char *path, const struct p2pdma_unpack_opts *opts,
+			struct p2pdma_memtree **tree, struct p2pdma_error *e)
 {
 	struct unpack u = {
 		.path = path,
 		.lim = { P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES, NULL, 0 },
 	};
-	char *tmp = NULL;
 	int ret;
 
-	*dir = NULL;
+	*tree = NULL;
 	if (opts)
 		u.lim = *opts;
 	if (!u.lim.max_files)
 		u.lim.max_files = P2PDMA_ARCHIVE_MAX_WRITTEN;
-	ret = make_tempdir(&tmp, e);
-	if (ret)
-		return ret;
-	u.dir = tmp;
-	ret = open_archives(&u, e);
+	if (p2pdma_memtree_new(KEEP, &u.tree))
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	ret = open_archive(&u, e);
 	if (!ret)
 		ret = unpack_all(&u, e);
-	/* Closing applies the directory modes libarchive deferred. */
-	if (u.out && archive_write_close(u.out) < ARCHIVE_WARN && !ret)
-		ret = p2pdma_fail(e, -EIO, "%s: cannot finish unpacking: %s", path,
-				  archive_error_string(u.out));
-	if (u.out)
-		archive_write_free(u.out);
 	if (u.in)
 		archive_read_free(u.in);
 	if (ret) {
-		p2pdma_rmtree(tmp);
-		free(tmp);
+		p2pdma_memtree_free(u.tree);
 		return ret;
 	}
-	*dir = tmp;
-	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) ? -1 : 0;
-	return unlink(path) ? -1 : 0;
-}
-
-int p2pdma_rmtree(const char *dir)
-{
-	if (!dir || !*dir || !strcmp(dir, "/"))
-		return -EINVAL;
-	p2pdma_temp_untrack(dir, true);
-	/* Depth first, never following a link, never leaving the file system. */
-	if (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT))
-		return -errno;
+	*tree = u.tree;
 	return 0;
 }
