@@ -57,7 +57,7 @@ struct p2pdma_access {
 extern const struct p2pdma_access p2pdma_access_fs;
 extern const struct p2pdma_access p2pdma_access_mem;
 
-/* The directory @path on disk (following links, as open(2) does): 0 or -errno. */
+/* The directory @path on disk (following links, as open(2) does): 0 or -errno (closed *out). */
 int p2pdma_dir_open_fs(const char *path, struct p2pdma_dir *out);
 /* The descriptor @fd, borrowed: the caller closes it, not p2pdma_dir_close(). */
 struct p2pdma_dir p2pdma_dir_borrow_fd(int fd);
@@ -85,10 +85,15 @@ static inline int p2pdma_dir_readlink(const struct p2pdma_dir *d, const char *na
 	return d->m->readlink(d, name, buf, cap, len);
 }
 
-/* The directory @path below @d, through no symlink: see p2pdma_open_dir_at(). */
+/*
+ * The directory @path below @d, through no symlink: see
+ * p2pdma_open_dir_at().  On failure *out is a closed handle, which
+ * p2pdma_dir_close() takes.
+ */
 static inline int p2pdma_dir_open(const struct p2pdma_dir *d, const char *path,
 				  struct p2pdma_dir *out)
 {
+	out->m = NULL;
 	return d->m->open_dir(d, path, out);
 }
 

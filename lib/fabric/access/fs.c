@@ -91,6 +91,7 @@ int p2pdma_dir_open_fs(const char *path, struct p2pdma_dir *out)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	out->m = NULL;
 	if (fd < 0)
 		return -errno;
 	*out = (struct p2pdma_dir){ .m = &p2pdma_access_fs, .fd = fd };

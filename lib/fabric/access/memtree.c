@@ -158,6 +158,7 @@ void p2pdma_memtree_free(struct p2pdma_memtree *t)
 	}
 	free(t->nodes);
 	free(t->hash);
+	free(t->cache);
 	free(t);
 }
 
@@ -177,13 +178,9 @@ static size_t next_comp(const char **p, const char **comp)
 	}
 }
 
-/*
- * Walk to the directory that holds @path's last component, making
- * missing directories on the way.  The last component in *name, *len
- * (0 when @path names the top).
- */
-static int walk_parents(struct p2pdma_memtree *t, const char *path, uint32_t *dir,
-			const char **name, size_t *len, const char **why)
+/* walk_parents() the long way: component by component from the top. */
+static int walk(struct p2pdma_memtree *t, const char *path, uint32_t *dir,
+		const char **name, size_t *len, const char **why)
 {
 	const char *p = path, *comp;
 	size_t n = next_comp(&p, &comp);
@@ -221,6 +218,78 @@ static int walk_parents(struct p2pdma_memtree *t, const char *path, uint32_t *di
 	*name = comp;
 	*len = n;
 	return 0;
+}
+
+/*
+ * Where @path's last component starts and ends; false when there is
+ * none or it is "." (then the walk finds the last one).
+ */
+static bool split_last(const char *path, size_t *start, size_t *end)
+{
+	size_t e = strlen(path), b;
+
+	while (e && path[e - 1] == '/')
+		e--;
+	for (b = e; b && path[b - 1] != '/'; b--)
+		;
+	*start = b;
+	*end = e;
+	return e > b && !(e == b + 1 && path[b] == '.');
+}
+
+/*
+ * An archive lists a directory's entries one after another: the parent
+ * of the last entry is most often the parent of this one.  The same
+ * text always leads to the same node (nodes are never removed), which
+ * is a directory still if its type says so.
+ */
+static bool cached_parent(const struct p2pdma_memtree *t, const char *path, size_t start)
+{
+	return t->cache && start == t->cache_len && !memcmp(path, t->cache, start) &&
+	       t->nodes[t->cache_node].type == DT_DIR;
+}
+
+static void cache_parent(struct p2pdma_memtree *t, const char *path, size_t start,
+			 uint32_t dir)
+{
+	if (start + 1 > t->cache_cap) {
+		char *c = realloc(t->cache, start + 1);
+
+		if (!c)
+			return;		/* no cache: the walk still works */
+		t->cache = c;
+		t->cache_cap = start + 1;
+	}
+	memcpy(t->cache, path, start);
+	t->cache_len = start;
+	t->cache_node = dir;
+}
+
+/*
+ * Walk to the directory that holds @path's last component, making
+ * missing directories on the way.  The last component in *name, *len
+ * (0 when @path names the top).
+ */
+static int walk_parents(struct p2pdma_memtree *t, const char *path, uint32_t *dir,
+			const char **name, size_t *len, const char **why)
+{
+	size_t start, end;
+	bool simple = split_last(path, &start, &end);
+	int ret;
+
+	if (simple && cached_parent(t, path, start)) {
+		*dir = t->cache_node;
+		*name = path + start;
+		*len = end - start;
+		if (*len <= NAME_MAX)
+			return 0;
+		*why = "a name component is longer than 255 bytes";
+		return -ENAMETOOLONG;
+	}
+	ret = walk(t, path, dir, name, len, why);
+	if (!ret && simple)
+		cache_parent(t, path, start, *dir);
+	return ret;
 }
 
 /* The node for a new non-directory @path, emptied and of @type. */
@@ -352,7 +421,7 @@ int p2pdma_memtree_write(struct p2pdma_memtree *t, uint32_t node, const void *bu
 {
 	struct p2pdma_memdata *d = t->nodes[node].data;
 	uint64_t end = off + size;
-	size_t keep_end;
+	size_t kept = d->len < t->keep ? d->len : t->keep, keep_end;
 
 	*grew = 0;
 	if (off > SIZE_MAX / 2 || size > SIZE_MAX / 2)
@@ -365,20 +434,23 @@ int p2pdma_memtree_write(struct p2pdma_memtree *t, uint32_t node, const void *bu
 		return 0;
 	keep_end = end < t->keep ? (size_t)end : t->keep;
 	if (keep_end > d->cap) {
-		size_t cap = d->cap ? d->cap : 256;
+		/* Most files come in one block: exactly that, doubling after. */
+		size_t cap = d->cap ? d->cap * 2 : keep_end;
 		char *nb;
 
-		while (cap < keep_end)
-			cap *= 2;
+		if (cap < keep_end)
+			cap = keep_end;
 		nb = realloc(d->bytes, cap);
 		if (!nb)
 			return -ENOMEM;
-		/* A hole in a sparse entry reads as zeros. */
-		memset(nb + d->cap, 0, cap - d->cap);
 		d->bytes = nb;
 		d->cap = cap;
 	}
-	memcpy(d->bytes + off, buf, keep_end - (size_t)off);
+	/* A hole in a sparse entry reads as zeros. */
+	if (off > kept)
+		memset(d->bytes + kept, 0, (size_t)off - kept);
+	if (keep_end > off)
+		memcpy(d->bytes + off, buf, keep_end - (size_t)off);
 	return 0;
 }
 

@@ -42,6 +42,9 @@ struct p2pdma_memtree {
 	uint32_t *hash;		/* node index + 1; 0 is a free slot */
 	size_t hash_size;	/* a power of two */
 	size_t keep;		/* bytes of a file kept; longer ones keep their length only */
+	char *cache;		/* the text before the last entry's last component */
+	size_t cache_len, cache_cap;
+	uint32_t cache_node;	/* the directory it led to */
 };
 
 /*
@@ -69,7 +72,10 @@ int p2pdma_memtree_add_symlink(struct p2pdma_memtree *t, const char *path,
 int p2pdma_memtree_add_hardlink(struct p2pdma_memtree *t, const char *path,
 				const char *target, const char **why);
 
-/* Put @size bytes at @off of the file @node; the growth of its length in *grew. */
+/*
+ * Put @size bytes at @off of the file @node (none: only make it @off
+ * long); the growth of its length in *grew.  Holes read as zeros.
+ */
 int p2pdma_memtree_write(struct p2pdma_memtree *t, uint32_t node, const void *buf,
 			 size_t size, uint64_t off, uint64_t *grew);
 

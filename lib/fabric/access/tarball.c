@@ -40,22 +40,41 @@ struct unpack {
 	struct archive *in;
 	struct p2pdma_unpack_opts lim;
 	uint64_t bytes, entries, written;
-	char last[256];			/* name of the entry being read, for messages */
+	/* The name of the entry being read, for messages: its first bytes, as read. */
+	char raw[256];
+	size_t raw_len;			/* the whole name's length */
+	char last[256];			/* the same as shown, made when a message needs it */
 	bool in_entry;			/* failure inside an entry's data, not between */
 };
+
+/* Keep the entry's name: a plain copy, shown only when a message needs it. */
+static void remember(struct unpack *u, const char *name)
+{
+	if (!name)
+		name = "?";
+	u->raw_len = strlen(name);
+	memcpy(u->raw, name, u->raw_len < sizeof(u->raw) ? u->raw_len : sizeof(u->raw));
+}
+
+/* The entry's name as messages show it; "" before the first entry. */
+static const char *last(struct unpack *u)
+{
+	return p2pdma_excerpt(u->last, sizeof(u->last), u->raw, u->raw_len,
+			      sizeof(u->last) - 8);
+}
 
 static int corrupt(struct unpack *u, struct p2pdma_error *e)
 {
 	const char *msg = archive_error_string(u->in);
 	long long off = (long long)archive_filter_bytes(u->in, 0);
 
-	if (!u->last[0])
+	if (!u->raw_len)
 		return p2pdma_fail(e, -EINVAL,
 				   "%s: truncated/corrupt archive at the first entry (offset %lld): %s",
 				   u->path, off, msg ? msg : "unreadable");
 	return p2pdma_fail(e, -EINVAL,
 			   "%s: truncated/corrupt archive %s entry %s (offset %lld): %s",
-			   u->path, u->in_entry ? "at" : "after", u->last, off,
+			   u->path, u->in_entry ? "at" : "after", last(u), off,
 			   msg ? msg : "unreadable");
 }
 
@@ -70,7 +89,7 @@ static int check_name(struct unpack *u, const char *what, const char *name,
 				   u->path, (size_t)u->entries, what);
 	if (*name == '/')
 		return p2pdma_fail(e, -EINVAL, "%s: entry %s has an absolute %s",
-				   u->path, u->last, what);
+				   u->path, last(u), what);
 	while (*p) {
 		size_t n = strcspn(p, "/");
 
@@ -79,7 +98,7 @@ static int check_name(struct unpack *u, const char *what, const char *name,
 
 			return p2pdma_fail(e, -EINVAL,
 					   "%s: entry %s: its %s '%s' climbs out with '..'",
-					   u->path, u->last, what,
+					   u->path, last(u), what,
 					   p2pdma_excerpt(shown, sizeof(shown), name, strlen(name),
 							  sizeof(shown) - 8));
 		}
@@ -103,7 +122,7 @@ static int check_no_symlink(struct unpack *u, const char *rel, struct p2pdma_err
 
 	if (ret == -ELOOP || (!ret && u->tree->nodes[n].type == DT_LNK))
 		return p2pdma_fail(e, -EINVAL, "%s: entry %s: hard link through the symlink %s",
-				   u->path, u->last,
+				   u->path, last(u),
 				   p2pdma_excerpt(shown, sizeof(shown), rel, stop,
 						  sizeof(shown) - 8));
 	return 0;
@@ -118,8 +137,7 @@ static int check_entry(struct unpack *u, struct archive_entry *entry, bool *skip
 	mode_t type = archive_entry_filetype(entry);
 	int ret;
 
-	p2pdma_excerpt(u->last, sizeof(u->last), name ? name : "?", name ? strlen(name) : 1,
-		       sizeof(u->last) - 8);
+	remember(u, name);
 	ret = check_name(u, "name", name, e);
 	if (ret)
 		return ret;
@@ -145,7 +163,7 @@ static int too_big(struct unpack *u, struct p2pdma_error *e)
 {
 	return p2pdma_fail(e, -EFBIG,
 			   "%s: refusing to unpack more than %llu MiB (at entry %s): not a capture",
-			   u->path, (unsigned long long)(u->lim.max_bytes >> 20), u->last);
+			   u->path, (unsigned long long)(u->lim.max_bytes >> 20), last(u));
 }
 
 /*
@@ -184,6 +202,28 @@ static int copy_data(struct unpack *u, uint32_t node, struct p2pdma_error *e)
 			return too_big(u, e);
 	}
 	u->in_entry = false;
+	return 0;
+}
+
+/*
+ * A regular file's data, and its length as the header says: a sparse
+ * file may end in a hole, which a disk gives it by truncating to that.
+ */
+static int copy_file(struct unpack *u, struct archive_entry *entry, uint32_t node,
+		     struct p2pdma_error *e)
+{
+	uint64_t grew;
+	int ret = copy_data(u, node, e);
+
+	if (ret || !archive_entry_size_is_set(entry) || archive_entry_size(entry) <= 0)
+		return ret;
+	ret = p2pdma_memtree_write(u->tree, node, NULL, 0, (uint64_t)archive_entry_size(entry),
+				   &grew);
+	if (ret == -ENOMEM)
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
+	u->bytes += grew;
+	if (ret || u->bytes > u->lim.max_bytes)
+		return too_big(u, e);
 	return 0;
 }
 
@@ -230,10 +270,10 @@ static int add_entry(struct unpack *u, struct archive_entry *entry, struct p2pdm
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	if (ret)
 		return p2pdma_fail(e, -EINVAL, "%s: cannot unpack entry %s: %s",
-				   u->path, u->last, why);
+				   u->path, last(u), why);
 	if (u->tree->nr - 1 > u->lim.max_files)
 		return too_many_files(u, e);
-	return node == NONE ? 0 : copy_data(u, node, e);
+	return node == NONE ? 0 : copy_file(u, entry, node, e);
 }
 
 static int unpack_entry(struct unpack *u, struct archive_entry *entry,
@@ -269,11 +309,11 @@ static int check_end(struct unpack *u, struct p2pdma_error *e)
 {
 	if (archive_filter_bytes(u->in, 0) > archive_read_header_position(u->in))
 		return 0;
-	if (!u->last[0])
+	if (!u->raw_len)
 		return p2pdma_fail(e, -EINVAL, "%s: empty archive: not a capture", u->path);
 	return p2pdma_fail(e, -EINVAL,
 			   "%s: truncated archive: no end-of-archive marker after entry %s",
-			   u->path, u->last);
+			   u->path, last(u));
 }
 
 static int unpack_all(struct unpack *u, struct p2pdma_error *e)
