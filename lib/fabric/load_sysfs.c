@@ -2,7 +2,8 @@
 /*
  * The sysfs loader: the live machine ("/"), a captured tree in a
  * directory (hwloc-gather-topology and ghw layouts included), or a
- * capture tarball.
+ * capture tarball.  It reads through the access interface (access/):
+ * a directory on disk, or a tarball read into memory, never unpacked.
  *
  * The tree comes from directory nesting under sys/devices/pciDDDD:BB,
  * which is the device hierarchy the kernel's pci_upstream_bridge()
@@ -12,21 +13,19 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "cfgspace.h"
-#include "loaders.h"
-#include "sysfs_attr.h"
 #include "access/access.h"
 #include "access/memtree.h"
 #include "access/tarball.h"
+#include "cfgspace.h"
+#include "loaders.h"
+#include "sysfs_attr.h"
 #include "sysfs_layout.h"
 #include "util.h"
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * File access for the sysfs loader and the capture writer: relative to
- * a directory descriptor, never following a symlink that the caller did
- * not ask to read as a link.
+ * File access relative to a directory descriptor, never following a
+ * symlink that the caller did not ask to read as a link: the sysfs
+ * loader's file-system method (access/fs.c), the capture writer and the
+ * linux backend.
  *
  * sysfs files report a size of 4096 whatever they hold, so files are
  * read until end of file, never by their size.

@@ -5,17 +5,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "sysfs_attr.h"
 #include "access/access.h"
+#include "sysfs_attr.h"
 #include "sysfs_layout.h"
 #include "util.h"
 

@@ -210,6 +210,55 @@ static void test_links_read_as_links(void **state)
 	free(root);
 }
 
+/*
+ * What a disk does with an archive, the in-memory tree does too: a later
+ * entry replaces an earlier one of the same name, a hard link is a
+ * second name for its target's contents, and parents come without
+ * entries of their own.  Python's tarfile writes the archive entry by
+ * entry; GNU tar unpacks it for the directory method.
+ */
+static void test_tar_semantics(void **state)
+{
+	char *root = valid_tree(), *tar, *dir = tu_mkdtemp(), *a, *b;
+	struct p2pdma_fabric *f;
+
+	(void)state;
+	assert_true(asprintf(&tar, "%s.tar", root) > 0);
+	assert_int_equal(tu_run(NULL, NULL,
+				"cd '%s' && python3 -c 'import io, os, tarfile\n"
+				"t = tarfile.open(\"%s\", \"w\")\n"
+				"ep = \"" EP "\"\n"
+				"i = tarfile.TarInfo(ep + \"/vendor\"); i.size = 7\n"
+				"t.addfile(i, io.BytesIO(b\"0xdead\\n\"))\n"
+				"for d, ds, fs in sorted(os.walk(\".\")):\n"
+				"    ls = [n for n in ds if os.path.islink(os.path.join(d, n))]\n"
+				"    for n in sorted(fs + ls):\n"
+				"        p = os.path.join(d, n)[2:]\n"
+				"        if p == ep + \"/device\":\n"
+				"            continue\n"
+				"        t.add(p, recursive=False)\n"
+				"i = tarfile.TarInfo(ep + \"/device\"); i.type = tarfile.LNKTYPE\n"
+				"i.linkname = \"" RP "/device\"; t.addfile(i)\n"
+				"t.close()'", root, tar), 0);
+	assert_int_equal(tu_run(NULL, NULL, "tar -C '%s' -xf '%s'", dir, tar), 0);
+	f = tu_load(tar);
+	/* The later vendor entry won; the hard link gave the root port's device ID. */
+	assert_int_equal(tu_fn(f, "01:00.0")->vendor, 0x144d);
+	assert_int_equal(tu_fn(f, "01:00.0")->device, 0x2030);
+	p2pdma_fabric_free(f);
+	a = json_of(dir);
+	b = json_of(tar);
+	assert_same_text("tar semantics", a, b);
+	free(a);
+	free(b);
+	unlink(tar);
+	free(tar);
+	tu_rmtree(dir);
+	free(dir);
+	tu_rmtree(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_link_out_for_p2pmem),
 		cmocka_unit_test(test_link_out_for_proc),
 		cmocka_unit_test(test_links_read_as_links),
+		cmocka_unit_test(test_tar_semantics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
