@@ -51,4 +51,24 @@ int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *
 		    struct p2pdma_dirent **out, size_t *nr);
 void p2pdma_dirents_free(struct p2pdma_dirent *d, size_t nr);
 
+/*
+ * Making such a listing: entries added one by one, then one block
+ * holding the sorted array and every name, so that a listing costs a
+ * few allocations however long it is (each is dear under a sanitizer).
+ */
+struct p2pdma_dirlist {
+	struct p2pdma_dirlist_ent {
+		size_t off;		/* of the name in names */
+		unsigned char type;
+	} *v;
+	size_t n, cap;
+	char *names;
+	size_t len, names_cap;
+};
+
+int p2pdma_dirlist_add(struct p2pdma_dirlist *l, const char *name, unsigned char type);
+/* The listing in *out (NULL when empty); @l is emptied either way. */
+int p2pdma_dirlist_finish(struct p2pdma_dirlist *l, struct p2pdma_dirent **out, size_t *nr);
+void p2pdma_dirlist_discard(struct p2pdma_dirlist *l);
+
 #endif /* P2PDMA_SYSFS_IO_H */

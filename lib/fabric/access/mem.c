@@ -26,9 +26,9 @@ static int find(const struct p2pdma_dir *d, const char *name,
 	return 0;
 }
 
-/* A regular file's contents; -ELOOP, -EISDIR, -EFBIG past @max as a read would. */
+/* A regular file; -ELOOP, -EISDIR, -EFBIG past @max as a read would. */
 static int file_of(const struct p2pdma_dir *d, const char *name, size_t max,
-		   const struct p2pdma_memdata **out)
+		   const struct p2pdma_memnode **out)
 {
 	const struct p2pdma_memnode *n;
 	int ret = find(d, name, &n);
@@ -40,40 +40,38 @@ static int file_of(const struct p2pdma_dir *d, const char *name, size_t max,
 	if (n->type == DT_DIR)
 		return -EISDIR;
 	/* Beyond what the tree kept, no reader takes the file anyway. */
-	if (n->data->len > max || n->data->len > d->tree->keep)
+	if (n->len > max || n->len > d->tree->keep)
 		return -EFBIG;
-	*out = n->data;
+	*out = n;
 	return 0;
 }
 
 static int mem_read(const struct p2pdma_dir *d, const char *name, void *buf, size_t cap,
 		    size_t *len)
 {
-	const struct p2pdma_memdata *data;
-	int ret = file_of(d, name, cap, &data);
+	const struct p2pdma_memnode *n;
+	int ret = file_of(d, name, cap, &n);
 
 	if (ret)
 		return ret;
-	if (data->len)
-		memcpy(buf, data->bytes, data->len);
-	*len = data->len;
+	memcpy(buf, d->tree->arena + n->at, n->len);
+	*len = n->len;
 	return 0;
 }
 
 static int mem_read_all(const struct p2pdma_dir *d, const char *name, size_t max,
 			char **buf, size_t *len)
 {
-	const struct p2pdma_memdata *data;
-	int ret = file_of(d, name, max, &data);
+	const struct p2pdma_memnode *n;
+	int ret = file_of(d, name, max, &n);
 
 	if (ret)
 		return ret;
-	*buf = malloc(data->len + 1);
+	*buf = malloc(n->len + 1);
 	if (!*buf)
 		return -ENOMEM;
-	if (data->len)
-		memcpy(*buf, data->bytes, data->len);
-	*len = data->len;
+	memcpy(*buf, d->tree->arena + n->at, n->len);
+	*len = n->len;
 	return 0;
 }
 
@@ -82,16 +80,18 @@ static int mem_readlink(const struct p2pdma_dir *d, const char *name, char *buf,
 {
 	const struct p2pdma_memnode *n;
 	int ret = find(d, name, &n);
+	const char *target;
 	size_t l;
 
 	if (ret)
 		return ret;
 	if (n->type != DT_LNK)
 		return -EINVAL;
-	l = strlen(n->target);
+	target = p2pdma_memtree_str(d->tree, n->at);
+	l = strlen(target);
 	if (l >= cap)
 		return -ENAMETOOLONG;
-	memcpy(buf, n->target, l + 1);
+	memcpy(buf, target, l + 1);
 	*len = l;
 	return 0;
 }
@@ -114,37 +114,25 @@ static int mem_open_dir(const struct p2pdma_dir *d, const char *path, struct p2p
 	return 0;
 }
 
-static int dirent_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct p2pdma_dirent *)a)->name,
-		      ((const struct p2pdma_dirent *)b)->name);
-}
-
 static int mem_list(const struct p2pdma_dir *d, bool (*want)(const char *name, void *arg),
 		    void *arg, struct p2pdma_dirent **out, size_t *nr)
 {
 	const struct p2pdma_memtree *t = d->tree;
-	struct p2pdma_dirent *v = NULL;
-	size_t n = 0, cap = 0;
+	struct p2pdma_dirlist l = { 0 };
 	uint32_t c;
 
 	for (c = t->nodes[d->node].first_child; c != UINT32_MAX; c = t->nodes[c].next_sibling) {
 		const struct p2pdma_memnode *node = &t->nodes[c];
+		const char *name = p2pdma_memtree_str(t, node->name);
 
-		if (want && !want(node->name, arg))
+		if (want && !want(name, arg))
 			continue;
-		if (p2pdma_grow((void **)&v, &cap, n + 1, sizeof(*v)) ||
-		    !(v[n].name = strdup(node->name))) {
-			p2pdma_dirents_free(v, n);
+		if (p2pdma_dirlist_add(&l, name, node->type)) {
+			p2pdma_dirlist_discard(&l);
 			return -ENOMEM;
 		}
-		v[n++].type = node->type;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), dirent_cmp);
-	*out = v;
-	*nr = n;
-	return 0;
+	return p2pdma_dirlist_finish(&l, out, nr);
 }
 
 static int mem_kind(const struct p2pdma_dir *d, const char *path)

@@ -28,10 +28,12 @@ static uint32_t hash_of(uint32_t parent, const char *name, size_t len)
 	return h;
 }
 
-static bool same(const struct p2pdma_memnode *n, uint32_t parent, const char *name,
-		 size_t len)
+static bool same(const struct p2pdma_memtree *t, uint32_t n, uint32_t parent,
+		 const char *name, size_t len)
 {
-	return n->parent == parent && !strncmp(n->name, name, len) && !n->name[len];
+	const char *s = t->arena + t->nodes[n].name;
+
+	return t->nodes[n].parent == parent && !strncmp(s, name, len) && !s[len];
 }
 
 static uint32_t lookup(const struct p2pdma_memtree *t, uint32_t parent, const char *name,
@@ -44,7 +46,7 @@ static uint32_t lookup(const struct p2pdma_memtree *t, uint32_t parent, const ch
 	for (; t->hash[i]; i = (i + 1) & mask) {
 		uint32_t n = t->hash[i] - 1;
 
-		if (same(&t->nodes[n], parent, name, len))
+		if (same(t, n, parent, name, len))
 			return n;
 	}
 	return NONE;
@@ -53,8 +55,9 @@ static uint32_t lookup(const struct p2pdma_memtree *t, uint32_t parent, const ch
 static void hash_insert(struct p2pdma_memtree *t, uint32_t n)
 {
 	const struct p2pdma_memnode *node = &t->nodes[n];
+	const char *name = t->arena + node->name;
 	size_t mask = t->hash_size - 1;
-	size_t i = hash_of(node->parent, node->name, strlen(node->name)) & mask;
+	size_t i = hash_of(node->parent, name, strlen(name)) & mask;
 
 	while (t->hash[i])
 		i = (i + 1) & mask;
@@ -81,21 +84,31 @@ static int hash_grow(struct p2pdma_memtree *t)
 	return 0;
 }
 
+/* Append @len bytes of @s and a NUL to the arena; their offset in *at. */
+static int arena_add(struct p2pdma_memtree *t, const char *s, size_t len, size_t *at)
+{
+	if (p2pdma_grow((void **)&t->arena, &t->arena_cap, t->arena_len + len + 1, 1))
+		return -ENOMEM;
+	memcpy(t->arena + t->arena_len, s, len);
+	t->arena[t->arena_len + len] = '\0';
+	*at = t->arena_len;
+	t->arena_len += len + 1;
+	return 0;
+}
+
 static int add_node(struct p2pdma_memtree *t, uint32_t parent, const char *name, size_t len,
 		    unsigned char type, uint32_t *out)
 {
 	struct p2pdma_memnode *n;
-	char *copy;
+	size_t at;
 
 	if (t->nr >= NONE - 1 || hash_grow(t) ||
-	    p2pdma_grow((void **)&t->nodes, &t->cap, t->nr + 1, sizeof(*t->nodes)))
-		return -ENOMEM;
-	copy = strndup(name, len);
-	if (!copy)
+	    p2pdma_grow((void **)&t->nodes, &t->cap, t->nr + 1, sizeof(*t->nodes)) ||
+	    arena_add(t, name, len, &at))
 		return -ENOMEM;
 	n = &t->nodes[t->nr];
 	*n = (struct p2pdma_memnode){
-		.name = copy, .parent = parent, .first_child = NONE,
+		.name = at, .parent = parent, .first_child = NONE,
 		.next_sibling = t->nodes[parent].first_child, .type = type,
 	};
 	t->nodes[parent].first_child = (uint32_t)t->nr;
@@ -105,58 +118,43 @@ static int add_node(struct p2pdma_memtree *t, uint32_t parent, const char *name,
 	return 0;
 }
 
-static void drop_data(struct p2pdma_memdata *d)
-{
-	if (d && !--d->refs) {
-		free(d->bytes);
-		free(d);
-	}
-}
-
-/* Make @n a @type with nothing in it (what unlink-and-create does on a disk). */
+/*
+ * Make @n a @type with nothing in it (what unlink-and-create does on a
+ * disk); what it held stays in the arena for its hard links.
+ */
 static void reset(struct p2pdma_memnode *n, unsigned char type)
 {
-	drop_data(n->data);
-	n->data = NULL;
-	free(n->target);
-	n->target = NULL;
+	n->at = n->len = 0;
 	n->type = type;
 }
 
 int p2pdma_memtree_new(size_t keep, struct p2pdma_memtree **out)
 {
 	struct p2pdma_memtree *t = calloc(1, sizeof(*t));
+	size_t at;
 
 	if (!t)
 		return -ENOMEM;
 	t->keep = keep;
-	if (p2pdma_grow((void **)&t->nodes, &t->cap, 1, sizeof(*t->nodes))) {
-		free(t);
-		return -ENOMEM;
-	}
-	t->nodes[0] = (struct p2pdma_memnode){
-		.name = strdup(""), .first_child = NONE, .next_sibling = NONE, .type = DT_DIR,
-	};
-	t->nr = 1;
-	if (!t->nodes[0].name) {
+	if (p2pdma_grow((void **)&t->nodes, &t->cap, 1, sizeof(*t->nodes)) ||
+	    arena_add(t, "", 0, &at)) {
 		p2pdma_memtree_free(t);
 		return -ENOMEM;
 	}
+	t->nodes[0] = (struct p2pdma_memnode){
+		.name = at, .first_child = NONE, .next_sibling = NONE, .type = DT_DIR,
+	};
+	t->nr = 1;
 	*out = t;
 	return 0;
 }
 
 void p2pdma_memtree_free(struct p2pdma_memtree *t)
 {
-	size_t i;
-
 	if (!t)
 		return;
-	for (i = 0; i < t->nr; i++) {
-		free(t->nodes[i].name);
-		reset(&t->nodes[i], DT_UNKNOWN);
-	}
 	free(t->nodes);
+	free(t->arena);
 	free(t->hash);
 	free(t->cache);
 	free(t);
@@ -349,40 +347,27 @@ int p2pdma_memtree_add_dir(struct p2pdma_memtree *t, const char *path, const cha
 int p2pdma_memtree_add_file(struct p2pdma_memtree *t, const char *path, uint32_t *node,
 			    const char **why)
 {
-	struct p2pdma_memdata *d = calloc(1, sizeof(*d));
-	int ret;
+	int ret = place(t, path, DT_REG, node, why);
 
-	if (!d) {
-		*why = "out of memory";
-		return -ENOMEM;
-	}
-	ret = place(t, path, DT_REG, node, why);
-	if (ret) {
-		free(d);
-		return ret;
-	}
-	d->refs = 1;
-	t->nodes[*node].data = d;
-	return 0;
+	if (!ret)
+		t->nodes[*node].at = t->arena_len;	/* its bytes come next */
+	return ret;
 }
 
 int p2pdma_memtree_add_symlink(struct p2pdma_memtree *t, const char *path,
 			       const char *target, const char **why)
 {
-	char *copy = strdup(target);
 	uint32_t n;
-	int ret;
+	size_t at;
+	int ret = place(t, path, DT_LNK, &n, why);
 
-	if (!copy) {
+	if (ret)
+		return ret;
+	if (arena_add(t, target, strlen(target), &at)) {
 		*why = "out of memory";
 		return -ENOMEM;
 	}
-	ret = place(t, path, DT_LNK, &n, why);
-	if (ret) {
-		free(copy);
-		return ret;
-	}
-	t->nodes[n].target = copy;
+	t->nodes[n].at = at;
 	return 0;
 }
 
@@ -390,9 +375,8 @@ int p2pdma_memtree_add_hardlink(struct p2pdma_memtree *t, const char *path,
 				const char *target, const char **why)
 {
 	const char *name;
-	size_t len;
+	size_t len, at;
 	uint32_t dir, src, n;
-	struct p2pdma_memdata *d;
 	int ret;
 
 	/* Parents first, as on a disk: that may turn the target into a directory. */
@@ -405,52 +389,46 @@ int p2pdma_memtree_add_hardlink(struct p2pdma_memtree *t, const char *path,
 		       "its target is not a regular file";
 		return ret ? -ENOENT : -EPERM;
 	}
-	d = t->nodes[src].data;
-	d->refs++;		/* held while @path replaces what it names */
+	/* Taken before @path replaces what it names: that may be the target. */
+	at = t->nodes[src].at;
+	len = t->nodes[src].len;
 	ret = place(t, path, DT_REG, &n, why);
-	if (ret) {
-		drop_data(d);
+	if (ret)
 		return ret;
-	}
-	t->nodes[n].data = d;
+	t->nodes[n].at = at;
+	t->nodes[n].len = len;
 	return 0;
 }
 
 int p2pdma_memtree_write(struct p2pdma_memtree *t, uint32_t node, const void *buf,
 			 size_t size, uint64_t off, uint64_t *grew)
 {
-	struct p2pdma_memdata *d = t->nodes[node].data;
+	struct p2pdma_memnode *n = &t->nodes[node];
+	size_t kept = n->len < t->keep ? n->len : t->keep, keep_end;
 	uint64_t end = off + size;
-	size_t kept = d->len < t->keep ? d->len : t->keep, keep_end;
 
 	*grew = 0;
 	if (off > SIZE_MAX / 2 || size > SIZE_MAX / 2)
 		return -EFBIG;
-	if (end > d->len) {
-		*grew = end - d->len;
-		d->len = (size_t)end;
+	if (n->type != DT_REG || n->at + kept != t->arena_len)
+		return -EINVAL;		/* only the file added last grows */
+	if (end > n->len) {
+		*grew = end - n->len;
+		n->len = (size_t)end;
 	}
 	if (off >= t->keep)
 		return 0;
 	keep_end = end < t->keep ? (size_t)end : t->keep;
-	if (keep_end > d->cap) {
-		/* Most files come in one block: exactly that, doubling after. */
-		size_t cap = d->cap ? d->cap * 2 : keep_end;
-		char *nb;
-
-		if (cap < keep_end)
-			cap = keep_end;
-		nb = realloc(d->bytes, cap);
-		if (!nb)
+	if (keep_end > kept) {
+		if (p2pdma_grow((void **)&t->arena, &t->arena_cap, n->at + keep_end, 1))
 			return -ENOMEM;
-		d->bytes = nb;
-		d->cap = cap;
+		/* A hole in a sparse entry reads as zeros. */
+		if (off > kept)
+			memset(t->arena + n->at + kept, 0, (size_t)off - kept);
+		t->arena_len = n->at + keep_end;
 	}
-	/* A hole in a sparse entry reads as zeros. */
-	if (off > kept)
-		memset(d->bytes + kept, 0, (size_t)off - kept);
 	if (keep_end > off)
-		memcpy(d->bytes + off, buf, keep_end - (size_t)off);
+		memcpy(t->arena + n->at + off, buf, keep_end - (size_t)off);
 	return 0;
 }
 

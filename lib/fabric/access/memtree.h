@@ -18,27 +18,29 @@
 /* The top directory: node 0. */
 #define P2PDMA_MEMTREE_TOP	0
 
-/* File contents, shared by the hard links to them. */
-struct p2pdma_memdata {
-	size_t refs;
-	size_t len;		/* the file's length */
-	size_t cap;
-	char *bytes;		/* the first min(len, keep) bytes */
-};
-
+/*
+ * A name.  Names, link targets and file contents live in one growing
+ * arena, so a tree costs a few allocations however many entries it
+ * holds; nodes keep offsets into it.
+ */
 struct p2pdma_memnode {
-	char *name;		/* one component; "" for the top */
+	size_t name;		/* offset of one component; "" for the top */
 	uint32_t parent;
 	uint32_t first_child, next_sibling;	/* UINT32_MAX: none */
 	uint32_t nr_children;
 	unsigned char type;	/* DT_DIR, DT_REG or DT_LNK */
-	struct p2pdma_memdata *data;	/* DT_REG */
-	char *target;		/* DT_LNK */
+	/*
+	 * DT_REG: the file's length, and where its first min(len, keep)
+	 * bytes are (hard links share them); DT_LNK: where the target is.
+	 */
+	size_t at, len;
 };
 
 struct p2pdma_memtree {
 	struct p2pdma_memnode *nodes;
 	size_t nr, cap;
+	char *arena;
+	size_t arena_len, arena_cap;
 	uint32_t *hash;		/* node index + 1; 0 is a free slot */
 	size_t hash_size;	/* a power of two */
 	size_t keep;		/* bytes of a file kept; longer ones keep their length only */
@@ -46,6 +48,12 @@ struct p2pdma_memtree {
 	size_t cache_len, cache_cap;
 	uint32_t cache_node;	/* the directory it led to */
 };
+
+/* The text at @off of the arena (a name or a link target). */
+static inline const char *p2pdma_memtree_str(const struct p2pdma_memtree *t, size_t off)
+{
+	return t->arena + off;
+}
 
 /*
  * A new tree holding only its top directory.  A file's first @keep bytes
@@ -74,7 +82,8 @@ int p2pdma_memtree_add_hardlink(struct p2pdma_memtree *t, const char *path,
 
 /*
  * Put @size bytes at @off of the file @node (none: only make it @off
- * long); the growth of its length in *grew.  Holes read as zeros.
+ * long); the growth of its length in *grew.  Holes read as zeros.  Only
+ * the file added last can be written (-EINVAL otherwise).
  */
 int p2pdma_memtree_write(struct p2pdma_memtree *t, uint32_t node, const void *buf,
 			 size_t size, uint64_t off, uint64_t *grew);
