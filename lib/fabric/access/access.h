@@ -34,6 +34,7 @@ struct p2pdma_dir {
 		int fd;
 		uint32_t node;
 	};
+	bool borrowed;			/* fs: the descriptor's owner closes it */
 };
 
 /* A method: every call returns 0 or -errno as listed in sysfs_io.h. */

@@ -61,7 +61,8 @@ static int fs_kind(const struct p2pdma_dir *d, const char *path)
 
 static void fs_close(struct p2pdma_dir *d)
 {
-	close(d->fd);
+	if (!d->borrowed)
+		close(d->fd);
 	d->fd = -1;
 }
 
@@ -74,17 +75,6 @@ const struct p2pdma_access p2pdma_access_fs = {
 	.list = fs_list,
 	.kind = fs_kind,
 	.close = fs_close,
-};
-
-/* The same, for a descriptor its owner closes. */
-static const struct p2pdma_access access_fs_borrowed = {
-	.name = "fs",
-	.read = fs_read,
-	.read_all = fs_read_all,
-	.readlink = fs_readlink,
-	.open_dir = fs_open_dir,
-	.list = fs_list,
-	.kind = fs_kind,
 };
 
 int p2pdma_dir_open_fs(const char *path, struct p2pdma_dir *out)
@@ -100,5 +90,5 @@ int p2pdma_dir_open_fs(const char *path, struct p2pdma_dir *out)
 
 struct p2pdma_dir p2pdma_dir_borrow_fd(int fd)
 {
-	return (struct p2pdma_dir){ .m = &access_fs_borrowed, .fd = fd };
+	return (struct p2pdma_dir){ .m = &p2pdma_access_fs, .fd = fd, .borrowed = true };
 }
