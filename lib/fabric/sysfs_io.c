@@ -209,8 +209,10 @@ int p2pdma_dirlist_add(struct p2pdma_dirlist *l, const char *name, unsigned char
 {
 	size_t len = strlen(name) + 1;
 
-	if (p2pdma_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) ||
-	    p2pdma_grow((void **)&l->names, &l->names_cap, l->len + len, 1))
+	/* Room for a function directory's names at once: growing costs a copy. */
+	if (p2pdma_grow((void **)&l->v, &l->cap, l->n < 32 ? 32 : l->n + 1, sizeof(*l->v)) ||
+	    p2pdma_grow((void **)&l->names, &l->names_cap,
+			l->len + len < 512 ? 512 : l->len + len, 1))
 		return -ENOMEM;
 	memcpy(l->names + l->len, name, len);
 	l->v[l->n].off = l->len;

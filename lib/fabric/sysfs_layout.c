@@ -287,7 +287,8 @@ static bool comp_is_device(const char *c, size_t len, bool fn_only)
 	char name[NAME_MAX + 1];
 	struct p2pdma_bdf bdf;
 
-	if (len > NAME_MAX)
+	/* Every device name has a ':' (DDDD:BB:DD.F, pciDDDD:BB): most files have none. */
+	if (len > NAME_MAX || !memchr(c, ':', len))
 		return false;
 	memcpy(name, c, len);
 	name[len] = '\0';

@@ -67,7 +67,7 @@ static void hash_insert(struct p2pdma_memtree *t, uint32_t n)
 /* Keep the table at most half full, so a probe stays short. */
 static int hash_grow(struct p2pdma_memtree *t)
 {
-	size_t size = t->hash_size ? t->hash_size * 2 : 64, i;
+	size_t size = t->hash_size ? t->hash_size * 2 : 1024, i;
 	uint32_t *old = t->hash;
 
 	if ((t->nr + 1) * 2 <= t->hash_size)
@@ -136,7 +136,9 @@ int p2pdma_memtree_new(size_t keep, struct p2pdma_memtree **out)
 	if (!t)
 		return -ENOMEM;
 	t->keep = keep;
-	if (p2pdma_grow((void **)&t->nodes, &t->cap, 1, sizeof(*t->nodes)) ||
+	/* Room for a small capture at once: each growth is a copy. */
+	if (p2pdma_grow((void **)&t->nodes, &t->cap, 512, sizeof(*t->nodes)) ||
+	    p2pdma_grow((void **)&t->arena, &t->arena_cap, 32768, 1) ||
 	    arena_add(t, "", 0, &at)) {
 		p2pdma_memtree_free(t);
 		return -ENOMEM;
