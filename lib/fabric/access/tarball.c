@@ -34,6 +34,9 @@
  */
 #define KEEP ((size_t)P2PDMA_PROC_FILE_MAX + 1)
 
+/* No node: an entry whose data is read and dropped. */
+#define NONE UINT32_MAX
+
 struct unpack {
 	const char *path;		/* the tarball, for messages */
 	struct p2pdma_memtree *tree;	/* where it goes */
@@ -172,8 +175,6 @@ static int too_big(struct unpack *u, struct p2pdma_error *e)
  * the same, so it costs as much as a kept one).  A kept file counts
  * what its length grows by, so a sparse entry costs its holes too.
  */
-#define NONE UINT32_MAX
-
 static int copy_data(struct unpack *u, uint32_t node, struct p2pdma_error *e)
 {
 	const void *buf;
