@@ -563,7 +563,7 @@ int main(int argc, char **argv)
 
 	measure(&res[0], "generated, 4096-byte config (dir)", gen, cli, true, runs);
 	measure(&res[1], "hwloc 32em64t, 64-byte config (dir)", unpacked, cli, true, runs);
-	measure(&res[2], "hwloc 32em64t (.tar.bz2, unpacked)", real, cli, false, runs);
+	measure(&res[2], "hwloc 32em64t (.tar.bz2, in memory)", real, cli, false, runs);
 	printf("Loading a machine, in ms: median of %d runs after a warm-up (page cache warm)\n\n",
 	       runs);
 	table("Wall clock", res, 3, false);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * SIGINT, SIGTERM and SIGHUP remove the temporary files of a capture or
- * a tarball load in progress, then end the program as the signal would.
+ * SIGINT, SIGTERM and SIGHUP remove the temporary file of a capture in
+ * progress, then end the program as the signal would.
  */
 #include <signal.h>
 #include <string.h>

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target for capture tarballs: libarchive through the unpacker
- * (names, links, limits, truncation) and the sysfs loader on what it
- * unpacked.  The input is the tarball itself, any compression.
+ * libFuzzer target for capture tarballs: libarchive through the tarball
+ * reader (names, links, limits, truncation) into the in-memory tree, and
+ * the sysfs loader on that tree.  The input is the tarball itself, any
+ * compression.
  *
  * A refused input must come with a one-line reason naming the file; an
- * accepted one must draw as DOT; either way the unpacked copy must be
- * gone afterwards (nothing left in $TMPDIR).  Otherwise: abort.
+ * accepted one must draw as DOT; either way nothing may be left in
+ * $TMPDIR (the reader writes nothing to disk).  Otherwise: abort.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -456,10 +456,10 @@ int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e);
 
 /*
- * Remove the temporary files a capture or a tarball load in progress has
- * made (the unfinished capture beside its destination, the unpacked
- * tarball under $TMPDIR).  Async-signal-safe: for a program's SIGINT and
- * SIGTERM handlers; the library installs none.
+ * Remove the temporary file a capture in progress has made (the
+ * unfinished capture beside its destination; loading a tarball makes
+ * none).  Async-signal-safe: for a program's SIGINT and SIGTERM
+ * handlers; the library installs none.
  */
 void p2pdma_remove_temp(void);
 

@@ -25,6 +25,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "access/access.h"
 #include "cfgspace.h"
 #include "sysfs_attr.h"
 #include "sysfs_io.h"
@@ -283,11 +284,12 @@ static int copy_device_dir(struct capture *c, int fd, int depth)
 
 static int copy_devices(struct capture *c, int sysfd)
 {
+	struct p2pdma_dir sys = p2pdma_dir_borrow_fd(sysfd);
 	char **dirs = NULL;
 	size_t nr = 0, i;
 	int ret;
 
-	ret = p2pdma_sysfs_host_bridge_dirs(sysfd, &dirs, &nr);
+	ret = p2pdma_sysfs_host_bridge_dirs(&sys, &dirs, &nr);
 	if (ret)
 		return p2pdma_fail(c->e, ret, "%s/sys/devices: %s", c->root, strerror(-ret));
 	/* sys/devices itself, even empty: the loader requires it. */
@@ -453,6 +455,7 @@ static int set_compression(struct capture *c)
 
 static int open_root(struct capture *c, int *rootfd, int *sysfd)
 {
+	struct p2pdma_dir top;
 	char *sub = NULL;
 	size_t found;
 	int fd, ret;
@@ -460,7 +463,8 @@ static int open_root(struct capture *c, int *rootfd, int *sysfd)
 	fd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return p2pdma_fail(c->e, -errno, "%s: %s", c->root, strerror(errno));
-	ret = p2pdma_sysfs_find_root(fd, &sub, &found);
+	top = p2pdma_dir_borrow_fd(fd);
+	ret = p2pdma_sysfs_find_root(&top, &sub, &found);
 	if (ret) {
 		close(fd);
 		if (ret == -ENOENT || ret == -EEXIST)
@@ -639,7 +643,7 @@ int p2pdma_capture(const char *root, const char *out_path,
 		free(tmp);
 		return ret;
 	}
-	p2pdma_temp_track(tmp, false);
+	p2pdma_temp_track(tmp);
 	ret = write_all(&c, fd);
 	capture_free(&c);
 	if (!ret && (fchmod(fd, file_mode()) || fsync(fd)))
@@ -655,7 +659,7 @@ int p2pdma_capture(const char *root, const char *out_path,
 		unlink(tmp);
 	else
 		warn_short_config(&c);
-	p2pdma_temp_untrack(tmp, false);
+	p2pdma_temp_untrack(tmp);
 	free(tmp);
 	return ret;
 }

@@ -2,7 +2,8 @@
 /*
  * The sysfs loader: the live machine ("/"), a captured tree in a
  * directory (hwloc-gather-topology and ghw layouts included), or a
- * capture tarball.
+ * capture tarball.  It reads through the access interface (access/):
+ * a directory on disk, or a tarball read into memory, never unpacked.
  *
  * The tree comes from directory nesting under sys/devices/pciDDDD:BB,
  * which is the device hierarchy the kernel's pci_upstream_bridge()
@@ -12,20 +13,19 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "tarball.h"
+#include "access/access.h"
+#include "access/memtree.h"
+#include "access/tarball.h"
 #include "cfgspace.h"
 #include "loaders.h"
 #include "sysfs_attr.h"
-#include "sysfs_io.h"
 #include "sysfs_layout.h"
 #include "util.h"
 
@@ -46,10 +46,10 @@ struct sysfs_load {
 	void *log_arg;
 	const char *display;		/* the path the user gave */
 	const char *sep;		/* between it and rel in messages */
-	const char *dir;		/* the directory on disk holding the tree */
+	struct p2pdma_dir dir;		/* where the tree is: on disk or in memory */
 	char *top;			/* NAME when sys/ is in NAME/, else NULL */
-	int rootfd;			/* dir + top */
-	int sysfd;
+	struct p2pdma_dir root;		/* dir + top */
+	struct p2pdma_dir sys;
 	char rel[PATH_MAX];		/* where the walk is, relative to display */
 	size_t rel_len;
 	struct p2pdma_cfg_reader *cfg;
@@ -150,12 +150,12 @@ static bool present(const struct sysfs_load *l, const char *name)
  * on some devices of a live machine; a capture leaves those out, so an
  * optional attribute that cannot be read counts as not there.
  */
-static int read_attr(struct sysfs_load *l, int fd, const char *name, bool required,
+static int read_attr(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, bool required,
 		     size_t *len)
 {
 	char path[PATH_MAX + 64];
 	int ret = present(l, name) ?
-		  p2pdma_read_at(fd, name, l->attr, P2PDMA_SYSFS_ATTR_MAX, len) : -ENOENT;
+		  p2pdma_dir_read(d, name, l->attr, P2PDMA_SYSFS_ATTR_MAX, len) : -ENOENT;
 
 	switch (ret) {
 	case 0:
@@ -182,11 +182,11 @@ static int read_attr(struct sysfs_load *l, int fd, const char *name, bool requir
 	}
 }
 
-static int attr_hex(struct sysfs_load *l, int fd, const char *name, uint64_t max,
+static int attr_hex(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, uint64_t max,
 		    bool required, uint64_t *out)
 {
 	size_t len;
-	int ret = read_attr(l, fd, name, required, &len);
+	int ret = read_attr(l, d, name, required, &len);
 
 	if (ret)
 		return ret;
@@ -194,11 +194,11 @@ static int attr_hex(struct sysfs_load *l, int fd, const char *name, uint64_t max
 	return ret ? prefix_at(l, name, ret) : 0;
 }
 
-static int attr_dec(struct sysfs_load *l, int fd, const char *name, int64_t min,
+static int attr_dec(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, int64_t min,
 		    int64_t max, bool required, int64_t *out)
 {
 	size_t len;
-	int ret = read_attr(l, fd, name, required, &len);
+	int ret = read_attr(l, d, name, required, &len);
 
 	if (ret)
 		return ret;
@@ -206,10 +206,10 @@ static int attr_dec(struct sysfs_load *l, int fd, const char *name, int64_t min,
 	return ret ? prefix_at(l, name, ret) : 0;
 }
 
-static int attr_speed(struct sysfs_load *l, int fd, const char *name, uint32_t *out)
+static int attr_speed(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, uint32_t *out)
 {
 	size_t len;
-	int ret = read_attr(l, fd, name, false, &len);
+	int ret = read_attr(l, d, name, false, &len);
 
 	if (ret)
 		return ret;
@@ -218,13 +218,13 @@ static int attr_speed(struct sysfs_load *l, int fd, const char *name, uint32_t *
 }
 
 /* The last component of the symlink @name: 0, 1 (no link), < 0. */
-static int attr_link(struct sysfs_load *l, int fd, const char *name, char *out,
+static int attr_link(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, char *out,
 		     size_t outlen)
 {
 	char target[PATH_MAX];
 	size_t len;
 	int ret = present(l, name) ?
-		  p2pdma_readlink_at(fd, name, target, sizeof(target), &len) : -ENOENT;
+		  p2pdma_dir_readlink(d, name, target, sizeof(target), &len) : -ENOENT;
 
 	if (ret == -ENOENT)
 		return 1;
@@ -246,7 +246,7 @@ struct fn_extra {
 	struct p2pdma_bdf pf;
 };
 
-static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bdf,
+static int read_config(struct sysfs_load *l, const struct p2pdma_dir *d, const struct p2pdma_bdf *bdf,
 		       struct p2pdma_cfg_info *info)
 {
 	char path[PATH_MAX + 64];
@@ -255,7 +255,7 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
 	int ret;
 
 	ret = present(l, "config") ?
-	      p2pdma_read_at(fd, "config", l->config, sizeof(l->config), &len) : -ENOENT;
+	      p2pdma_dir_read(d, "config", l->config, sizeof(l->config), &len) : -ENOENT;
 	if (!ret && len > P2PDMA_CFG_PCIE_SIZE)
 		ret = -EFBIG;
 	switch (ret) {
@@ -278,13 +278,7 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
 		break;
 	}
 	if (cfg && len >= P2PDMA_CFG_PCI_SIZE && !l->cfg) {
-		char *bus_pci;
-
-		if (asprintf(&bus_pci, "%s/%s%ssys/bus/pci", l->dir, l->top ? l->top : "",
-			     l->top ? "/" : "") < 0)
-			return p2pdma_fail(l->e, -ENOMEM, "out of memory");
-		ret = p2pdma_cfg_reader_new(bus_pci, &l->cfg, l->e);
-		free(bus_pci);
+		ret = p2pdma_cfg_reader_new(NULL, &l->cfg, l->e);
 		if (ret)
 			return ret;
 	}
@@ -313,38 +307,38 @@ static int read_config(struct sysfs_load *l, int fd, const struct p2pdma_bdf *bd
  * per function; the files otherwise (a bridge's subsystem IDs live in a
  * capability, an unreadable config space).
  */
-static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+static int read_ids(struct sysfs_load *l, const struct p2pdma_dir *d, const struct p2pdma_cfg_info *info,
 		    struct p2pdma_function *fn)
 {
 	uint64_t v;
 	int ret;
 
-	ret = attr_hex(l, fd, "vendor", 0xffff, true, &v);
+	ret = attr_hex(l, d, "vendor", 0xffff, true, &v);
 	if (ret)
 		return ret;
 	fn->vendor = (uint16_t)v;
-	ret = attr_hex(l, fd, "device", 0xffff, true, &v);
+	ret = attr_hex(l, d, "device", 0xffff, true, &v);
 	if (ret)
 		return ret;
 	fn->device = (uint16_t)v;
-	ret = attr_hex(l, fd, "class", 0xffffff, true, &v);
+	ret = attr_hex(l, d, "class", 0xffffff, true, &v);
 	if (ret)
 		return ret;
 	fn->class_code = (uint32_t)v;
 
 	ret = info->subsys_vendor >= 0 ? 1 :
-	      attr_hex(l, fd, "subsystem_vendor", 0xffff, false, &v);
+	      attr_hex(l, d, "subsystem_vendor", 0xffff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->subsys_vendor = (uint16_t)(!ret ? v : info->subsys_vendor >= 0 ?
 				       (uint64_t)info->subsys_vendor : 0);
 	ret = info->subsys_device >= 0 ? 1 :
-	      attr_hex(l, fd, "subsystem_device", 0xffff, false, &v);
+	      attr_hex(l, d, "subsystem_device", 0xffff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->subsys_device = (uint16_t)(!ret ? v : info->subsys_device >= 0 ?
 				       (uint64_t)info->subsys_device : 0);
-	ret = info->revision >= 0 ? 1 : attr_hex(l, fd, "revision", 0xff, false, &v);
+	ret = info->revision >= 0 ? 1 : attr_hex(l, d, "revision", 0xff, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->revision = (uint8_t)(!ret ? v : info->revision >= 0 ? (uint64_t)info->revision : 0);
@@ -356,9 +350,9 @@ static int read_ids(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *
  * kernel's PCIE_LNK_WIDTH_UNKNOWN, which is taken as absent (1).  The
  * widths in between no kernel writes, and the model cannot hold them.
  */
-static int link_width(struct sysfs_load *l, int fd, const char *name, int64_t *w)
+static int link_width(struct sysfs_load *l, const struct p2pdma_dir *d, const char *name, int64_t *w)
 {
-	int ret = attr_dec(l, fd, name, 0, 255, false, w);
+	int ret = attr_dec(l, d, name, 0, 255, false, w);
 
 	if (ret || *w <= P2PDMA_LINK_WIDTH_MAX)
 		return ret;
@@ -369,54 +363,54 @@ static int link_width(struct sysfs_load *l, int fd, const char *name, int64_t *w
 }
 
 /* sysfs link attributes first (the kernel's view), the Link registers otherwise. */
-static int read_link_state(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+static int read_link_state(struct sysfs_load *l, const struct p2pdma_dir *d, const struct p2pdma_cfg_info *info,
 			   struct p2pdma_link *link)
 {
 	int64_t w;
 	int ret;
 
-	ret = attr_speed(l, fd, "current_link_speed", &link->speed);
+	ret = attr_speed(l, d, "current_link_speed", &link->speed);
 	if (ret < 0)
 		return ret;
 	if (ret && info->link_known)
 		link->speed = info->link.speed;
-	ret = attr_speed(l, fd, "max_link_speed", &link->max_speed);
+	ret = attr_speed(l, d, "max_link_speed", &link->max_speed);
 	if (ret < 0)
 		return ret;
 	if (ret && info->link_known)
 		link->max_speed = info->link.max_speed;
-	ret = link_width(l, fd, "current_link_width", &w);
+	ret = link_width(l, d, "current_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->width = !ret ? (uint32_t)w : info->link_known ? info->link.width : 0;
-	ret = link_width(l, fd, "max_link_width", &w);
+	ret = link_width(l, d, "max_link_width", &w);
 	if (ret < 0)
 		return ret;
 	link->max_width = !ret ? (uint32_t)w : info->link_known ? info->link.max_width : 0;
 	return 0;
 }
 
-static int read_bus_numbers(struct sysfs_load *l, int fd, const struct p2pdma_cfg_info *info,
+static int read_bus_numbers(struct sysfs_load *l, const struct p2pdma_dir *d, const struct p2pdma_cfg_info *info,
 			    struct p2pdma_function *fn)
 {
 	int64_t v;
 	int ret;
 
-	ret = attr_dec(l, fd, "secondary_bus_number", 0, 255, false, &v);
+	ret = attr_dec(l, d, "secondary_bus_number", 0, 255, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->secondary_bus = !ret ? (int)v : info->secondary_bus;
-	ret = attr_dec(l, fd, "subordinate_bus_number", 0, 255, false, &v);
+	ret = attr_dec(l, d, "subordinate_bus_number", 0, 255, false, &v);
 	if (ret < 0)
 		return ret;
 	fn->subordinate_bus = !ret ? (int)v : info->subordinate_bus;
 	return 0;
 }
 
-static int read_resources(struct sysfs_load *l, int fd, struct p2pdma_function *fn)
+static int read_resources(struct sysfs_load *l, const struct p2pdma_dir *d, struct p2pdma_function *fn)
 {
 	size_t len;
-	int ret = read_attr(l, fd, "resource", false, &len);
+	int ret = read_attr(l, d, "resource", false, &len);
 
 	if (ret)
 		return ret < 0 ? ret : 0;
@@ -424,21 +418,21 @@ static int read_resources(struct sysfs_load *l, int fd, struct p2pdma_function *
 	return ret ? prefix_at(l, "resource", ret) : 0;
 }
 
-static int read_p2pmem_files(struct sysfs_load *l, int pfd, struct p2pdma_p2pmem *p)
+static int read_p2pmem_files(struct sysfs_load *l, const struct p2pdma_dir *pd, struct p2pdma_p2pmem *p)
 {
 	size_t len;
 	int64_t v;
 	int ret;
 
-	ret = attr_dec(l, pfd, "size", 0, INT64_MAX, true, &v);
+	ret = attr_dec(l, pd, "size", 0, INT64_MAX, true, &v);
 	if (ret)
 		return ret;
 	p->size = (uint64_t)v;
-	ret = attr_dec(l, pfd, "available", 0, INT64_MAX, true, &v);
+	ret = attr_dec(l, pd, "available", 0, INT64_MAX, true, &v);
 	if (ret)
 		return ret;
 	p->available = (uint64_t)v;
-	ret = read_attr(l, pfd, "published", true, &len);
+	ret = read_attr(l, pd, "published", true, &len);
 	if (ret)
 		return ret;
 	ret = p2pdma_sysfs_parse_bool(l->attr, len, &p->published, l->e);
@@ -454,41 +448,41 @@ static int read_p2pmem_files(struct sysfs_load *l, int pfd, struct p2pdma_p2pmem
 }
 
 /* p2pmem/ exists only once a driver gave the kernel a p2pmem pool. */
-static int read_p2pmem(struct sysfs_load *l, int fd, struct p2pdma_p2pmem *p)
+static int read_p2pmem(struct sysfs_load *l, const struct p2pdma_dir *d, struct p2pdma_p2pmem *p)
 {
 	size_t save = l->rel_len;
-	int pfd, ret;
+	struct p2pdma_dir pd;
+	int ret;
 
 	if (!present(l, P2PDMA_SYSFS_P2PMEM))
 		return 0;
-	pfd = openat(fd, P2PDMA_SYSFS_P2PMEM, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0) {
-		if (errno == ENOENT)
-			return 0;
+	ret = p2pdma_dir_open(d, P2PDMA_SYSFS_P2PMEM, &pd);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
 		return fail_at(l, P2PDMA_SYSFS_P2PMEM, -EINVAL, "cannot open the directory: %s",
-			       errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-	}
+			       ret == -ELOOP ? "it is a symbolic link" : strerror(-ret));
 	ret = rel_push(l, P2PDMA_SYSFS_P2PMEM);
 	if (!ret) {
 		uint32_t mask = l->present;
 
 		l->present = PRESENT_ALL;
-		ret = read_p2pmem_files(l, pfd, p);
+		ret = read_p2pmem_files(l, &pd, p);
 		l->present = mask;
 	}
 	rel_pop(l, save);
-	close(pfd);
+	p2pdma_dir_close(&pd);
 	return ret;
 }
 
-static int read_links(struct sysfs_load *l, int fd, struct p2pdma_function *fn,
+static int read_links(struct sysfs_load *l, const struct p2pdma_dir *d, struct p2pdma_function *fn,
 		      struct fn_extra *x)
 {
 	char name[256];
 	int64_t group;
 	int ret;
 
-	ret = attr_link(l, fd, "iommu_group", name, sizeof(name));
+	ret = attr_link(l, d, "iommu_group", name, sizeof(name));
 	if (ret < 0)
 		return ret;
 	if (!ret) {
@@ -497,11 +491,11 @@ static int read_links(struct sysfs_load *l, int fd, struct p2pdma_function *fn,
 			return prefix_at(l, "iommu_group", ret);
 		fn->iommu_group = (int)group;
 	}
-	ret = attr_link(l, fd, "driver", x->driver, sizeof(x->driver));
+	ret = attr_link(l, d, "driver", x->driver, sizeof(x->driver));
 	if (ret < 0)
 		return ret;
 	fn->driver = ret ? NULL : x->driver;
-	ret = attr_link(l, fd, "physfn", name, sizeof(name));
+	ret = attr_link(l, d, "physfn", name, sizeof(name));
 	if (ret < 0)
 		return ret;
 	x->has_pf = !ret;
@@ -563,36 +557,36 @@ static void set_role(struct p2pdma_function *fn, const struct p2pdma_cfg_info *i
 	}
 }
 
-static int read_function(struct sysfs_load *l, int fd, struct p2pdma_function *fn,
+static int read_function(struct sysfs_load *l, const struct p2pdma_dir *d, struct p2pdma_function *fn,
 			 struct fn_extra *x)
 {
 	struct p2pdma_cfg_info info;
 	int64_t numa;
 	int ret;
 
-	ret = read_config(l, fd, &fn->bdf, &info);
+	ret = read_config(l, d, &fn->bdf, &info);
 	if (!ret)
-		ret = read_ids(l, fd, &info, fn);
+		ret = read_ids(l, d, &info, fn);
 	if (!ret)
-		ret = read_link_state(l, fd, &info, &fn->link);
+		ret = read_link_state(l, d, &info, &fn->link);
 	if (!ret)
-		ret = read_bus_numbers(l, fd, &info, fn);
+		ret = read_bus_numbers(l, d, &info, fn);
 	if (!ret)
-		ret = read_resources(l, fd, fn);
+		ret = read_resources(l, d, fn);
 	if (!ret) {
-		ret = attr_dec(l, fd, "numa_node", -1, INT_MAX, false, &numa);
+		ret = attr_dec(l, d, "numa_node", -1, INT_MAX, false, &numa);
 		fn->numa_node = ret ? -1 : (int)numa;
 		ret = ret < 0 ? ret : 0;
 	}
 	if (!ret) {
-		ret = attr_dec(l, fd, "dma_mask_bits", 0, 64, false, &numa);
+		ret = attr_dec(l, d, "dma_mask_bits", 0, 64, false, &numa);
 		fn->dma_mask_bits = ret ? -1 : (int)numa;
 		ret = ret < 0 ? ret : 0;
 	}
 	if (!ret)
-		ret = read_links(l, fd, fn, x);
+		ret = read_links(l, d, fn, x);
 	if (!ret)
-		ret = read_p2pmem(l, fd, &fn->p2pmem);
+		ret = read_p2pmem(l, d, &fn->p2pmem);
 	if (ret)
 		return ret;
 	set_role(fn, &info);
@@ -605,8 +599,8 @@ static int read_function(struct sysfs_load *l, int fd, struct p2pdma_function *f
 /* ---------------------------------------------------------------------- */
 /* The walk                                                                */
 
-static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *ents,
-		     size_t n, struct p2pdma_host_bridge *hb,
+static int walk_list(struct sysfs_load *l, const struct p2pdma_dir *d,
+		     const struct p2pdma_dirent *ents, size_t n, struct p2pdma_host_bridge *hb,
 		     struct p2pdma_function *parent, int depth);
 
 static bool is_device_entry(const char *name, void *arg)
@@ -625,18 +619,19 @@ static bool is_fn_dir_entry(const char *name, void *arg)
 }
 
 /* A device directory must be a real directory: a symlink there means a loop. */
-static int open_device_dir(struct sysfs_load *l, int parentfd, const char *name)
+static int open_device_dir(struct sysfs_load *l, const struct p2pdma_dir *parent_dir,
+			   const char *name, struct p2pdma_dir *d)
 {
-	int fd = p2pdma_open_dir_at(parentfd, name);
+	int ret = p2pdma_dir_open(parent_dir, name, d);
 
-	if (fd == -ELOOP)
+	if (ret == -ELOOP)
 		return fail_at(l, NULL, -ELOOP,
 			       "a symbolic link where sysfs has a device directory (a link loop?)");
-	if (fd == -ENOTDIR)
+	if (ret == -ENOTDIR)
 		return fail_at(l, NULL, -EINVAL, "not a directory");
-	if (fd < 0)
-		return fail_at(l, NULL, fd, "cannot open: %s", strerror(-fd));
-	return fd;
+	if (ret)
+		return fail_at(l, NULL, ret, "cannot open: %s", strerror(-ret));
+	return 0;
 }
 
 static int add_pending_pf(struct sysfs_load *l, struct p2pdma_function *vf,
@@ -657,15 +652,16 @@ static int add_pending_pf(struct sysfs_load *l, struct p2pdma_function *vf,
 	return 0;
 }
 
-static int walk_function(struct sysfs_load *l, int parentfd, const char *name,
-			 const struct p2pdma_bdf *bdf, struct p2pdma_host_bridge *hb,
+static int walk_function(struct sysfs_load *l, const struct p2pdma_dir *parent_dir,
+			 const char *name, const struct p2pdma_bdf *bdf, struct p2pdma_host_bridge *hb,
 			 struct p2pdma_function *parent, int depth)
 {
 	struct p2pdma_function tmpl, *fn;
 	struct p2pdma_dirent *ents = NULL;
 	size_t save = l->rel_len, n = 0, i;
 	struct fn_extra x;
-	int fd, ret;
+	struct p2pdma_dir d;
+	int ret;
 
 	ret = rel_push(l, name);
 	if (ret)
@@ -676,13 +672,11 @@ static int walk_function(struct sysfs_load *l, int parentfd, const char *name,
 			      SYSFS_MAX_DEPTH);
 		goto out;
 	}
-	fd = open_device_dir(l, parentfd, name);
-	if (fd < 0) {
-		ret = fd;
+	ret = open_device_dir(l, parent_dir, name, &d);
+	if (ret)
 		goto out;
-	}
 	/* One listing gives both the files there are and the devices below. */
-	ret = p2pdma_list_dir(fd, is_fn_dir_entry, NULL, &ents, &n);
+	ret = p2pdma_dir_list(&d, is_fn_dir_entry, NULL, &ents, &n);
 	if (ret) {
 		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
 		goto close;
@@ -692,7 +686,7 @@ static int walk_function(struct sysfs_load *l, int parentfd, const char *name,
 	l->present = 0;
 	for (i = 0; i < n; i++)
 		l->present |= fn_name_bit(ents[i].name);
-	ret = read_function(l, fd, &tmpl, &x);
+	ret = read_function(l, &d, &tmpl, &x);
 	l->present = PRESENT_ALL;
 	if (!ret) {
 		ret = p2pdma_fabric_add_function(l->f, hb, parent, &tmpl, &fn, l->e);
@@ -703,11 +697,11 @@ static int walk_function(struct sysfs_load *l, int parentfd, const char *name,
 		ret = add_pending_pf(l, fn, &x.pf);
 	if (!ret) {
 		l->nr_fns++;
-		ret = walk_list(l, fd, ents, n, hb, fn, depth + 1);
+		ret = walk_list(l, &d, ents, n, hb, fn, depth + 1);
 	}
 	p2pdma_dirents_free(ents, n);
 close:
-	close(fd);
+	p2pdma_dir_close(&d);
 out:
 	rel_pop(l, save);
 	return ret;
@@ -718,27 +712,28 @@ out:
  * domains, inside a function's directory.  One without functions (the
  * kernel makes them for empty root buses) is left out.
  */
-static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path,
-			    const char *name, int depth)
+static int walk_host_bridge(struct sysfs_load *l, const struct p2pdma_dir *parent_dir,
+			    const char *path, const char *name, int depth)
 {
 	struct p2pdma_host_bridge *hb;
 	struct p2pdma_dirent *ents = NULL;
 	size_t save = l->rel_len, n = 0, i, first;
 	uint32_t domain;
 	uint8_t bus;
-	int fd, ret;
+	struct p2pdma_dir d;
+	int ret;
 
 	if (!p2pdma_sysfs_parse_hb_name(name, &domain, &bus))
 		return fail_at(l, path, -EINVAL, "not a host bridge name");
 	ret = rel_push(l, path);
 	if (ret)
 		return ret;
-	fd = open_device_dir(l, parentfd, path);
-	if (fd < 0) {
+	ret = open_device_dir(l, parent_dir, path, &d);
+	if (ret) {
 		rel_pop(l, save);
-		return fd;
+		return ret;
 	}
-	ret = p2pdma_list_dir(fd, is_device_entry, NULL, &ents, &n);
+	ret = p2pdma_dir_list(&d, is_device_entry, NULL, &ents, &n);
 	if (ret)
 		ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
 	for (i = 0; !ret && i < n && !p2pdma_sysfs_bdf_shaped(ents[i].name); i++)
@@ -749,19 +744,19 @@ static int walk_host_bridge(struct sysfs_load *l, int parentfd, const char *path
 			prefix_at(l, NULL, ret);
 		first = l->f->nr_fns;
 		if (!ret)
-			ret = walk_list(l, fd, ents, n, hb, NULL, depth + 1);
+			ret = walk_list(l, &d, ents, n, hb, NULL, depth + 1);
 		/* The kernel takes the host bridge's node from its first root bus device. */
 		if (!ret && l->f->nr_fns > first)
 			hb->numa_node = l->f->fns[first]->numa_node;
 	}
 	p2pdma_dirents_free(ents, n);
-	close(fd);
+	p2pdma_dir_close(&d);
 	rel_pop(l, save);
 	return ret;
 }
 
-static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *ents,
-		     size_t n, struct p2pdma_host_bridge *hb,
+static int walk_list(struct sysfs_load *l, const struct p2pdma_dir *d,
+		     const struct p2pdma_dirent *ents, size_t n, struct p2pdma_host_bridge *hb,
 		     struct p2pdma_function *parent, int depth)
 {
 	size_t i;
@@ -782,9 +777,9 @@ static int walk_list(struct sysfs_load *l, int fd, const struct p2pdma_dirent *e
 		else if (ents[i].type != DT_DIR)
 			ret = fail_at(l, name, -EINVAL, "not a directory");
 		else if (p2pdma_sysfs_parse_fn_name(name, &bdf))
-			ret = walk_function(l, fd, name, &bdf, hb, parent, depth);
+			ret = walk_function(l, d, name, &bdf, hb, parent, depth);
 		else
-			ret = walk_host_bridge(l, fd, name, name, depth);
+			ret = walk_host_bridge(l, d, name, name, depth);
 	}
 	return ret;
 }
@@ -795,7 +790,7 @@ static int walk_devices(struct sysfs_load *l)
 	size_t nr = 0, i, save = l->rel_len;
 	int ret;
 
-	ret = p2pdma_sysfs_host_bridge_dirs(l->sysfd, &dirs, &nr);
+	ret = p2pdma_sysfs_host_bridge_dirs(&l->sys, &dirs, &nr);
 	if (ret == -ENOENT || ret == -ELOOP || ret == -ENOTDIR)
 		return fail_at(l, "sys/devices", -EINVAL,
 			       "missing or not a directory: not a sysfs tree");
@@ -806,7 +801,7 @@ static int walk_devices(struct sysfs_load *l)
 	for (i = 0; !ret && i < nr; i++) {
 		const char *slash = strrchr(dirs[i], '/');
 
-		ret = walk_host_bridge(l, l->sysfd, dirs[i], slash ? slash + 1 : dirs[i], 0);
+		ret = walk_host_bridge(l, &l->sys, dirs[i], slash ? slash + 1 : dirs[i], 0);
 	}
 	rel_pop(l, save);
 	p2pdma_sysfs_free_dirs(dirs, nr);
@@ -833,22 +828,23 @@ static int resolve_pfs(struct sysfs_load *l)
 /* ---------------------------------------------------------------------- */
 /* /proc and the IOMMU groups                                              */
 
-static int open_proc(struct sysfs_load *l, int *pfd)
+static int open_proc(struct sysfs_load *l, struct p2pdma_dir *pd)
 {
-	*pfd = p2pdma_open_dir_at(l->rootfd, "proc");
-	if (*pfd == -ENOENT)
+	int ret = p2pdma_dir_open(&l->root, "proc", pd);
+
+	if (ret == -ENOENT)
 		return 1;
-	if (*pfd < 0)
+	if (ret)
 		return fail_at(l, "proc", -EINVAL, "cannot open: %s",
-			       *pfd == -ELOOP ? "it is a symbolic link" : strerror(-*pfd));
+			       ret == -ELOOP ? "it is a symbolic link" : strerror(-ret));
 	return 0;
 }
 
 /* A whole /proc file; 1 when it is not there. */
-static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char **buf,
+static int read_proc_file(struct sysfs_load *l, const struct p2pdma_dir *pd, const char *name, char **buf,
 			  size_t *len)
 {
-	int ret = p2pdma_read_all_at(pfd, name, P2PDMA_PROC_FILE_MAX, buf, len);
+	int ret = p2pdma_dir_read_all(pd, name, P2PDMA_PROC_FILE_MAX, buf, len);
 
 	if (ret == -ENOENT)
 		return 1;
@@ -865,13 +861,13 @@ static int read_proc_file(struct sysfs_load *l, int pfd, const char *name, char 
  * Host RAM from /proc/iomem, for the address map.  Without root every
  * address reads 0: RAM stays unknown, and the loader says so once.
  */
-static int read_iomem(struct sysfs_load *l, int pfd)
+static int read_iomem(struct sysfs_load *l, const struct p2pdma_dir *pd)
 {
 	struct p2pdma_ram_range *ram;
 	size_t len, nr, i;
 	bool hidden;
 	char *buf;
-	int ret = read_proc_file(l, pfd, "iomem", &buf, &len);
+	int ret = read_proc_file(l, pd, "iomem", &buf, &len);
 
 	if (ret)
 		return ret;
@@ -899,21 +895,22 @@ static int read_iomem(struct sysfs_load *l, int pfd)
  * The kernel release (proc/sys/kernel/osrelease): the policy's rules
  * depend on it.  Absent (older captures, other roots): unknown.
  */
-static int read_osrelease(struct sysfs_load *l, int pfd)
+static int read_osrelease(struct sysfs_load *l, const struct p2pdma_dir *pd)
 {
 	size_t save = l->rel_len, len;
+	struct p2pdma_dir kd;
 	char *buf, *rel;
-	int kfd, ret;
+	int ret;
 
-	kfd = p2pdma_open_dir_at(pfd, "sys/kernel");
-	if (kfd == -ENOENT || kfd == -ENOTDIR)
+	ret = p2pdma_dir_open(pd, "sys/kernel", &kd);
+	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 0;
-	if (kfd < 0)
+	if (ret)
 		return fail_at(l, "sys/kernel", -EINVAL, "cannot open: %s",
-			       kfd == -ELOOP ? "it is a symbolic link" : strerror(-kfd));
+			       ret == -ELOOP ? "it is a symbolic link" : strerror(-ret));
 	ret = rel_push(l, "sys/kernel");
 	if (!ret)
-		ret = read_proc_file(l, kfd, "osrelease", &buf, &len);
+		ret = read_proc_file(l, &kd, "osrelease", &buf, &len);
 	if (!ret) {
 		ret = p2pdma_sysfs_parse_line(buf, len, false, &rel, l->e);
 		free(buf);
@@ -932,7 +929,7 @@ static int read_osrelease(struct sysfs_load *l, int pfd)
 		if (ret)
 			prefix_at(l, "osrelease", ret);
 	}
-	close(kfd);
+	p2pdma_dir_close(&kd);
 	rel_pop(l, save);
 	return ret < 0 ? ret : 0;
 }
@@ -945,14 +942,15 @@ static int read_proc(struct sysfs_load *l)
 {
 	size_t save = l->rel_len, len;
 	char *buf, *cmdline;
-	int pfd, ret;
+	struct p2pdma_dir pd;
+	int ret;
 
-	ret = open_proc(l, &pfd);
+	ret = open_proc(l, &pd);
 	if (ret)
 		return ret < 0 ? ret : 0;
 	ret = rel_push(l, "proc");
 	if (!ret)
-		ret = read_proc_file(l, pfd, "cpuinfo", &buf, &len);
+		ret = read_proc_file(l, &pd, "cpuinfo", &buf, &len);
 	if (!ret) {
 		ret = p2pdma_sysfs_parse_cpuinfo(buf, len, &l->f->cpu, l->e);
 		free(buf);
@@ -960,7 +958,7 @@ static int read_proc(struct sysfs_load *l)
 			prefix_at(l, "cpuinfo", ret);
 	}
 	if (ret >= 0)
-		ret = read_proc_file(l, pfd, "cmdline", &buf, &len);
+		ret = read_proc_file(l, &pd, "cmdline", &buf, &len);
 	if (!ret) {
 		ret = p2pdma_sysfs_parse_line(buf, len, true, &cmdline, l->e);
 		free(buf);
@@ -974,10 +972,10 @@ static int read_proc(struct sysfs_load *l)
 		}
 	}
 	if (ret >= 0)
-		ret = read_osrelease(l, pfd);
+		ret = read_osrelease(l, &pd);
 	if (ret >= 0)
-		ret = read_iomem(l, pfd);
-	close(pfd);
+		ret = read_iomem(l, &pd);
+	p2pdma_dir_close(&pd);
 	rel_pop(l, save);
 	return ret < 0 ? ret : 0;
 }
@@ -988,11 +986,11 @@ static bool is_group_name(const char *name, void *arg)
 	return name[0] >= '0' && name[0] <= '9' && strspn(name, "0123456789") == strlen(name);
 }
 
-static int read_group(struct sysfs_load *l, int gfd, int id)
+static int read_group(struct sysfs_load *l, const struct p2pdma_dir *gd, int id)
 {
 	char *type = NULL;
 	size_t len;
-	int ret = read_attr(l, gfd, "type", false, &len);
+	int ret = read_attr(l, gd, "type", false, &len);
 
 	if (ret < 0)
 		return ret;
@@ -1010,40 +1008,40 @@ static int read_iommu_groups(struct sysfs_load *l)
 {
 	struct p2pdma_dirent *ents = NULL;
 	size_t save = l->rel_len, n = 0, i;
-	int fd, ret;
+	struct p2pdma_dir d;
+	int ret, err;
 
-	fd = p2pdma_open_dir_at(l->sysfd, "kernel/iommu_groups");
-	if (fd == -ENOENT)
+	err = p2pdma_dir_open(&l->sys, "kernel/iommu_groups", &d);
+	if (err == -ENOENT)
 		return 0;
 	ret = rel_push(l, "sys/kernel/iommu_groups");
-	if (!ret && fd < 0)
+	if (!ret && err)
 		ret = fail_at(l, NULL, -EINVAL, "cannot open: %s",
-			      fd == -ELOOP ? "a symbolic link on the way" : strerror(-fd));
+			      err == -ELOOP ? "a symbolic link on the way" : strerror(-err));
 	if (!ret) {
-		ret = p2pdma_list_dir(fd, is_group_name, NULL, &ents, &n);
+		ret = p2pdma_dir_list(&d, is_group_name, NULL, &ents, &n);
 		if (ret)
 			ret = fail_at(l, NULL, ret, "cannot list: %s", strerror(-ret));
 	}
 	for (i = 0; !ret && i < n; i++) {
 		size_t gsave = l->rel_len;
+		struct p2pdma_dir gd;
 		int64_t id;
-		int gfd;
 
 		ret = rel_push(l, ents[i].name);
 		if (!ret && p2pdma_sysfs_parse_dec(ents[i].name, strlen(ents[i].name), 0,
 						   INT_MAX, &id, l->e))
 			ret = prefix_at(l, NULL, -ERANGE);
 		if (!ret) {
-			gfd = open_device_dir(l, fd, ents[i].name);
-			ret = gfd < 0 ? gfd : read_group(l, gfd, (int)id);
-			if (gfd >= 0)
-				close(gfd);
+			ret = open_device_dir(l, &d, ents[i].name, &gd);
+			if (!ret)
+				ret = read_group(l, &gd, (int)id);
+			p2pdma_dir_close(&gd);
 		}
 		rel_pop(l, gsave);
 	}
 	p2pdma_dirents_free(ents, n);
-	if (fd >= 0)
-		close(fd);
+	p2pdma_dir_close(&d);
 	rel_pop(l, save);
 	return ret;
 }
@@ -1055,12 +1053,9 @@ static int find_root(struct sysfs_load *l)
 {
 	char *sub = NULL;
 	size_t found;
-	int fd, ret;
+	int ret, err;
 
-	fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return p2pdma_fail(l->e, -errno, "%s: %s", l->display, strerror(errno));
-	ret = p2pdma_sysfs_find_root(fd, &sub, &found);
+	ret = p2pdma_sysfs_find_root(&l->dir, &sub, &found);
 	if (ret == -ENOENT)
 		ret = p2pdma_fail(l->e, -EINVAL,
 				  "%s: no sys/ directory here or in a subdirectory: not a sysfs tree or capture",
@@ -1071,24 +1066,25 @@ static int find_root(struct sysfs_load *l)
 				  l->display, found);
 	else if (ret)
 		ret = p2pdma_fail(l->e, ret, "%s: %s", l->display, strerror(-ret));
-	if (ret || !sub) {
-		l->rootfd = ret ? -1 : fd;
-		if (ret)
-			close(fd);
+	if (ret)
+		return ret;
+	if (!sub) {
+		err = p2pdma_dir_open(&l->dir, "", &l->root);
+		if (err)
+			return p2pdma_fail(l->e, err, "%s: %s", l->display, strerror(-err));
 	} else {
 		/* hwloc-gather-topology's layout: the tree is in a directory named after the machine. */
 		l->top = sub;
-		l->rootfd = p2pdma_open_dir_at(fd, sub);
-		close(fd);
+		err = p2pdma_dir_open(&l->dir, sub, &l->root);
 		ret = rel_push(l, sub);
-		if (!ret && l->rootfd < 0)
-			ret = fail_at(l, NULL, l->rootfd, "cannot open: %s", strerror(-l->rootfd));
+		if (!ret && err)
+			ret = fail_at(l, NULL, err, "cannot open: %s", strerror(-err));
+		if (ret)
+			return ret;
 	}
-	if (ret)
-		return ret;
-	l->sysfd = p2pdma_open_dir_at(l->rootfd, "sys");
-	if (l->sysfd < 0)
-		return fail_at(l, "sys", l->sysfd, "cannot open: %s", strerror(-l->sysfd));
+	err = p2pdma_dir_open(&l->root, "sys", &l->sys);
+	if (err)
+		return fail_at(l, "sys", err, "cannot open: %s", strerror(-err));
 	return 0;
 }
 
@@ -1155,10 +1151,9 @@ static void sysfs_load_free(struct sysfs_load *l)
 {
 	size_t i;
 
-	if (l->sysfd >= 0)
-		close(l->sysfd);
-	if (l->rootfd >= 0)
-		close(l->rootfd);
+	p2pdma_dir_close(&l->sys);
+	p2pdma_dir_close(&l->root);
+	p2pdma_dir_close(&l->dir);
 	p2pdma_cfg_reader_free(l->cfg);
 	for (i = 0; i < l->nr_pfs; i++)
 		free(l->pfs[i].where);
@@ -1170,8 +1165,8 @@ static void sysfs_load_free(struct sysfs_load *l)
 int p2pdma_load_sysfs(struct p2pdma_fabric *f, const char *path,
 		      const struct p2pdma_load_opts *opts, struct p2pdma_error *e)
 {
+	struct p2pdma_memtree *tree = NULL;
 	struct sysfs_load *l;
-	char *tmp = NULL;
 	struct stat st;
 	int ret;
 
@@ -1191,28 +1186,27 @@ int p2pdma_load_sysfs(struct p2pdma_fabric *f, const char *path,
 	l->log = opts ? opts->log : NULL;
 	l->log_arg = opts ? opts->log_arg : NULL;
 	l->display = path;
-	l->rootfd = l->sysfd = -1;
 	l->present = PRESENT_ALL;
 	if (S_ISDIR(st.st_mode)) {
-		l->dir = path;
 		l->sep = path[strlen(path) - 1] == '/' ? "" : "/";
-		ret = 0;
+		ret = p2pdma_dir_open_fs(path, &l->dir);
+		if (ret)
+			p2pdma_fail(e, ret, "%s: %s", path, strerror(-ret));
 	} else {
 		static const struct p2pdma_unpack_opts unpack = {
 			P2PDMA_ARCHIVE_MAX_BYTES, P2PDMA_ARCHIVE_MAX_ENTRIES,
 			p2pdma_sysfs_wanted, 0,
 		};
 
-		ret = p2pdma_archive_extract(path, &unpack, &tmp, e);
-		l->dir = tmp;
+		/* Read into memory, never unpacked to disk: see access/. */
+		ret = p2pdma_archive_read(path, &unpack, &tree, e);
+		if (!ret)
+			l->dir = p2pdma_dir_open_mem(tree);
 		l->sep = ": ";
 	}
 	if (!ret)
 		ret = load_tree(l);
 	sysfs_load_free(l);
-	/* The unpacked copy goes, whatever happened. */
-	if (tmp)
-		p2pdma_rmtree(tmp);
-	free(tmp);
+	p2pdma_memtree_free(tree);
 	return ret;
 }

@@ -201,11 +201,57 @@ static unsigned char entry_type(int dirfd, const char *name, unsigned char d_typ
 
 void p2pdma_dirents_free(struct p2pdma_dirent *d, size_t nr)
 {
+	(void)nr;		/* the names are in the same block */
+	free(d);
+}
+
+int p2pdma_dirlist_add(struct p2pdma_dirlist *l, const char *name, unsigned char type)
+{
+	size_t len = strlen(name) + 1;
+
+	/* Room for a function directory's names at once: growing costs a copy. */
+	if (p2pdma_grow((void **)&l->v, &l->cap, l->n < 32 ? 32 : l->n + 1, sizeof(*l->v)) ||
+	    p2pdma_grow((void **)&l->names, &l->names_cap,
+			l->len + len < 512 ? 512 : l->len + len, 1))
+		return -ENOMEM;
+	memcpy(l->names + l->len, name, len);
+	l->v[l->n].off = l->len;
+	l->v[l->n++].type = type;
+	l->len += len;
+	return 0;
+}
+
+void p2pdma_dirlist_discard(struct p2pdma_dirlist *l)
+{
+	free(l->v);
+	free(l->names);
+	*l = (struct p2pdma_dirlist){ 0 };
+}
+
+int p2pdma_dirlist_finish(struct p2pdma_dirlist *l, struct p2pdma_dirent **out, size_t *nr)
+{
+	struct p2pdma_dirent *d = NULL;
+	char *names;
 	size_t i;
 
-	for (i = 0; i < nr; i++)
-		free(d[i].name);
-	free(d);
+	if (l->n) {
+		d = malloc(l->n * sizeof(*d) + l->len);
+		if (!d) {
+			p2pdma_dirlist_discard(l);
+			return -ENOMEM;
+		}
+		names = (char *)(d + l->n);
+		memcpy(names, l->names, l->len);
+		for (i = 0; i < l->n; i++) {
+			d[i].name = names + l->v[i].off;
+			d[i].type = l->v[i].type;
+		}
+		qsort(d, l->n, sizeof(*d), dirent_cmp);
+	}
+	*out = d;
+	*nr = l->n;
+	p2pdma_dirlist_discard(l);
+	return 0;
 }
 
 /* The kernel's struct linux_dirent64, which glibc does not declare. */
@@ -219,20 +265,13 @@ struct dirent64_raw {
 
 static int add_entry(int dirfd, const struct dirent64_raw *de,
 		     bool (*want)(const char *name, void *arg), void *arg,
-		     struct p2pdma_dirent **v, size_t *n, size_t *cap)
+		     struct p2pdma_dirlist *l)
 {
 	if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 		return 0;
 	if (want && !want(de->d_name, arg))
 		return 0;
-	if (p2pdma_grow((void **)v, cap, *n + 1, sizeof(**v)))
-		return -ENOMEM;
-	(*v)[*n].name = strdup(de->d_name);
-	if (!(*v)[*n].name)
-		return -ENOMEM;
-	(*v)[*n].type = entry_type(dirfd, de->d_name, de->d_type);
-	(*n)++;
-	return 0;
+	return p2pdma_dirlist_add(l, de->d_name, entry_type(dirfd, de->d_name, de->d_type));
 }
 
 /*
@@ -243,8 +282,7 @@ static int add_entry(int dirfd, const struct dirent64_raw *de,
 int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *arg,
 		    struct p2pdma_dirent **out, size_t *nr)
 {
-	struct p2pdma_dirent *v = NULL;
-	size_t n = 0, cap = 0;
+	struct p2pdma_dirlist l = { 0 };
 	char *buf;
 	long got;
 	int ret = 0;
@@ -262,7 +300,7 @@ int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *
 		while (!ret && pos < got) {
 			const struct dirent64_raw *de = (const void *)(buf + pos);
 
-			ret = add_entry(dirfd, de, want, arg, &v, &n, &cap);
+			ret = add_entry(dirfd, de, want, arg, &l);
 			pos += de->d_reclen;
 		}
 	}
@@ -270,12 +308,8 @@ int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *
 		ret = -errno;
 	free(buf);
 	if (ret) {
-		p2pdma_dirents_free(v, n);
+		p2pdma_dirlist_discard(&l);
 		return ret;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), dirent_cmp);
-	*out = v;
-	*nr = n;
-	return 0;
+	return p2pdma_dirlist_finish(&l, out, nr);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * File access for the sysfs loader and the capture writer: relative to
- * a directory descriptor, never following a symlink that the caller did
- * not ask to read as a link.
+ * File access relative to a directory descriptor, never following a
+ * symlink that the caller did not ask to read as a link: the sysfs
+ * loader's file-system method (access/fs.c), the capture writer and the
+ * linux backend.
  *
  * sysfs files report a size of 4096 whatever they hold, so files are
  * read until end of file, never by their size.
@@ -49,5 +50,25 @@ struct p2pdma_dirent {
 int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *arg,
 		    struct p2pdma_dirent **out, size_t *nr);
 void p2pdma_dirents_free(struct p2pdma_dirent *d, size_t nr);
+
+/*
+ * Making such a listing: entries added one by one, then one block
+ * holding the sorted array and every name, so that a listing costs a
+ * few allocations however long it is (each is dear under a sanitizer).
+ */
+struct p2pdma_dirlist {
+	struct p2pdma_dirlist_ent {
+		size_t off;		/* of the name in names */
+		unsigned char type;
+	} *v;
+	size_t n, cap;
+	char *names;
+	size_t len, names_cap;
+};
+
+int p2pdma_dirlist_add(struct p2pdma_dirlist *l, const char *name, unsigned char type);
+/* The listing in *out (NULL when empty); @l is emptied either way. */
+int p2pdma_dirlist_finish(struct p2pdma_dirlist *l, struct p2pdma_dirent **out, size_t *nr);
+void p2pdma_dirlist_discard(struct p2pdma_dirlist *l);
 
 #endif /* P2PDMA_SYSFS_IO_H */

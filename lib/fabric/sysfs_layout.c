@@ -5,17 +5,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "access/access.h"
 #include "sysfs_attr.h"
-#include "sysfs_io.h"
 #include "sysfs_layout.h"
 #include "util.h"
 
@@ -113,54 +110,57 @@ static size_t link_to_hb_dir(const char *target, char *out, size_t outlen)
 	return 0;
 }
 
-/* Whether @path exists below @sysfd; a symlink on the way counts as there (the walk refuses it). */
-static bool has_dir(int sysfd, const char *path)
+/* Whether @path exists below @sys; a symlink on the way counts as there (the walk refuses it). */
+static bool has_dir(const struct p2pdma_dir *sys, const char *path)
 {
-	int fd = p2pdma_open_dir_at(sysfd, path);
+	struct p2pdma_dir d;
+	int ret = p2pdma_dir_open(sys, path, &d);
 
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0 || fd == -ELOOP;
+	p2pdma_dir_close(&d);
+	return !ret || ret == -ELOOP;
 }
 
-static int scan_bus_links(int sysfd, char ***dirs, size_t *nr, size_t *cap)
+static int scan_bus_links(const struct p2pdma_dir *sys, char ***dirs, size_t *nr,
+			  size_t *cap)
 {
 	struct p2pdma_dirent *ents = NULL;
+	struct p2pdma_dir d;
 	size_t n = 0, i;
-	int fd, ret;
+	int ret;
 
-	fd = p2pdma_open_dir_at(sysfd, "bus/pci/devices");
-	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
-	ret = p2pdma_list_dir(fd, NULL, NULL, &ents, &n);
+	ret = p2pdma_dir_open(sys, "bus/pci/devices", &d);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	ret = p2pdma_dir_list(&d, NULL, NULL, &ents, &n);
 	for (i = 0; !ret && i < n; i++) {
 		char target[PATH_MAX], dir[PATH_MAX];
 		size_t tl, dl;
 
 		if (ents[i].type != DT_LNK ||
-		    p2pdma_readlink_at(fd, ents[i].name, target, sizeof(target), &tl))
+		    p2pdma_dir_readlink(&d, ents[i].name, target, sizeof(target), &tl))
 			continue;
 		dl = link_to_hb_dir(target, dir, sizeof(dir));
 		/* A trimmed capture may keep links to directories it left out. */
-		if (!dl || in_list(*dirs, *nr, dir, dl) || !has_dir(sysfd, dir))
+		if (!dl || in_list(*dirs, *nr, dir, dl) || !has_dir(sys, dir))
 			continue;
 		ret = add_dir(dirs, nr, cap, dir, dl);
 	}
 	p2pdma_dirents_free(ents, n);
-	close(fd);
+	p2pdma_dir_close(&d);
 	return ret;
 }
 
-static int scan_devices(int sysfd, char ***dirs, size_t *nr, size_t *cap)
+static int scan_devices(const struct p2pdma_dir *sys, char ***dirs, size_t *nr, size_t *cap)
 {
 	struct p2pdma_dirent *ents = NULL;
+	struct p2pdma_dir d;
 	size_t n = 0, i;
-	int fd, ret;
+	int ret;
 
-	fd = p2pdma_open_dir_at(sysfd, "devices");
-	if (fd < 0)
-		return fd;
-	ret = p2pdma_list_dir(fd, is_hb_name, NULL, &ents, &n);
+	ret = p2pdma_dir_open(sys, "devices", &d);
+	if (ret)
+		return ret;
+	ret = p2pdma_dir_list(&d, is_hb_name, NULL, &ents, &n);
 	for (i = 0; !ret && i < n; i++) {
 		char path[NAME_MAX + 16];
 		int len = snprintf(path, sizeof(path), "devices/%s", ents[i].name);
@@ -168,7 +168,7 @@ static int scan_devices(int sysfd, char ***dirs, size_t *nr, size_t *cap)
 		ret = add_dir(dirs, nr, cap, path, (size_t)len);
 	}
 	p2pdma_dirents_free(ents, n);
-	close(fd);
+	p2pdma_dir_close(&d);
 	return ret;
 }
 
@@ -186,15 +186,15 @@ void p2pdma_sysfs_free_dirs(char **dirs, size_t nr)
 	free(dirs);
 }
 
-int p2pdma_sysfs_host_bridge_dirs(int sysfd, char ***dirs, size_t *nr)
+int p2pdma_sysfs_host_bridge_dirs(const struct p2pdma_dir *sys, char ***dirs, size_t *nr)
 {
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 	int ret;
 
-	ret = scan_devices(sysfd, &v, &n, &cap);
+	ret = scan_devices(sys, &v, &n, &cap);
 	if (!ret)
-		ret = scan_bus_links(sysfd, &v, &n, &cap);
+		ret = scan_bus_links(sys, &v, &n, &cap);
 	if (ret) {
 		p2pdma_sysfs_free_dirs(v, n);
 		return ret;
@@ -206,16 +206,15 @@ int p2pdma_sysfs_host_bridge_dirs(int sysfd, char ***dirs, size_t *nr)
 	return 0;
 }
 
-static bool has_sys(int fd, const char *sub)
+static bool has_sys(const struct p2pdma_dir *d, const char *sub)
 {
 	char path[NAME_MAX + 8];
-	struct stat st;
 
 	snprintf(path, sizeof(path), "%s%ssys", sub ? sub : "", sub ? "/" : "");
-	return !fstatat(fd, path, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+	return p2pdma_dir_kind(d, path) == DT_DIR;
 }
 
-int p2pdma_sysfs_find_root(int fd, char **sub, size_t *nr_found)
+int p2pdma_sysfs_find_root(const struct p2pdma_dir *d, char **sub, size_t *nr_found)
 {
 	struct p2pdma_dirent *ents = NULL;
 	size_t n = 0, i, found = 0, pick = 0;
@@ -223,15 +222,15 @@ int p2pdma_sysfs_find_root(int fd, char **sub, size_t *nr_found)
 
 	*sub = NULL;
 	*nr_found = 0;
-	if (has_sys(fd, NULL)) {
+	if (has_sys(d, NULL)) {
 		*nr_found = 1;
 		return 0;
 	}
-	ret = p2pdma_list_dir(fd, NULL, NULL, &ents, &n);
+	ret = p2pdma_dir_list(d, NULL, NULL, &ents, &n);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
-		if (ents[i].type != DT_DIR || !has_sys(fd, ents[i].name))
+		if (ents[i].type != DT_DIR || !has_sys(d, ents[i].name))
 			continue;
 		if (!found++)
 			pick = i;
@@ -288,7 +287,8 @@ static bool comp_is_device(const char *c, size_t len, bool fn_only)
 	char name[NAME_MAX + 1];
 	struct p2pdma_bdf bdf;
 
-	if (len > NAME_MAX)
+	/* Every device name has a ':' (DDDD:BB:DD.F, pciDDDD:BB): most files have none. */
+	if (len > NAME_MAX || !memchr(c, ':', len))
 		return false;
 	memcpy(name, c, len);
 	name[len] = '\0';

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct p2pdma_dir;
+
 /*
  * The one limit for a /proc file (cpuinfo, cmdline, iomem), for the
  * loader and for capture alike, so a capture always loads back.
@@ -27,7 +29,7 @@ extern const char *const p2pdma_sysfs_fn_links[];
 extern const char *const p2pdma_sysfs_p2pmem_files[];
 
 /*
- * The top-level host bridge directories under the sys/ directory @sysfd,
+ * The top-level host bridge directories under the sys/ directory @sys,
  * as paths relative to it ("devices/pci0000:00").  Most are directly in
  * devices/; on some platforms (device-tree PCIe controllers, Hyper-V)
  * they hang deeper, and the sys/bus/pci/devices links say where.  Links
@@ -35,7 +37,7 @@ extern const char *const p2pdma_sysfs_p2pmem_files[];
  * function's directory (VMD) are not listed: a walk finds them there.
  * Sorted; free with p2pdma_sysfs_free_dirs().
  */
-int p2pdma_sysfs_host_bridge_dirs(int sysfd, char ***dirs, size_t *nr);
+int p2pdma_sysfs_host_bridge_dirs(const struct p2pdma_dir *sys, char ***dirs, size_t *nr);
 void p2pdma_sysfs_free_dirs(char **dirs, size_t nr);
 
 /*
@@ -44,17 +46,17 @@ void p2pdma_sysfs_free_dirs(char **dirs, size_t nr);
  * bridge and function directories themselves, the sys/bus/pci/devices
  * links, sys/kernel/iommu_groups/N/type, proc/cpuinfo, proc/cmdline and proc/sys/kernel/osrelease, with or
  * without one leading directory (hwloc-gather-topology's layout).
- * Unpacking only these makes loading a big capture cheap; intermediate
+ * Reading only these makes loading a big capture cheap; intermediate
  * directories are made as needed.
  */
 bool p2pdma_sysfs_wanted(const char *path, bool dir);
 
 /*
- * Where sys/ is in the directory @fd: in it (*sub = NULL), or, as
+ * Where sys/ is in the directory @d: in it (*sub = NULL), or, as
  * hwloc-gather-topology writes captures, in exactly one subdirectory
  * (*sub = its malloc'ed name).  -ENOENT when neither, -EEXIST when
  * several subdirectories hold one (*nr_found says how many).
  */
-int p2pdma_sysfs_find_root(int fd, char **sub, size_t *nr_found);
+int p2pdma_sysfs_find_root(const struct p2pdma_dir *d, char **sub, size_t *nr_found);
 
 #endif /* P2PDMA_SYSFS_LAYOUT_H */

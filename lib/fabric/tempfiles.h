@@ -3,11 +3,9 @@
 #ifndef P2PDMA_TEMPFILES_H
 #define P2PDMA_TEMPFILES_H
 
-#include <stdbool.h>
-
-/* Remember @path (a file, or with @dir a directory tree); NULL forgets. */
-void p2pdma_temp_track(const char *path, bool dir);
+/* Remember the file @path; NULL forgets. */
+void p2pdma_temp_track(const char *path);
 /* Forget @path if it is the one remembered. */
-void p2pdma_temp_untrack(const char *path, bool dir);
+void p2pdma_temp_untrack(const char *path);
 
 #endif /* P2PDMA_TEMPFILES_H */
