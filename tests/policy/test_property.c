@@ -451,6 +451,66 @@ static void test_fast_matches_reference(void **state)
 	       pairs, largest, (unsigned long long)seed);
 }
 
+/*
+ * One tree of 281 functions below one root port (a switch with 31
+ * downstream ports, each with an 8-function device), next to a second
+ * root port: its pairs span up to nine 32-position blocks, so the block
+ * range minima are read over every window length, which the random
+ * fabrics above (small trees, and pairs of two trees answered without
+ * range minima) seldom reach.  Every pair, the index and the public
+ * call, against the reference walk; ACS random per function.
+ */
+static void test_one_big_tree(void **state)
+{
+	uint64_t seed = tu_seed(), rng = seed | 1;
+	struct gen g = { .rng = &rng, .f = p2pdma_fabric_new() };
+	struct p2pdma_function *rp, *usp, *dsp;
+	struct p2pdma_host_bridge *hb;
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_policy *p;
+	size_t i, j;
+	int d, fn;
+
+	(void)state;
+	assert_int_equal(p2pdma_fabric_add_host_bridge(g.f, NULL, 0, 0, &hb, &e), 0);
+	rp = add(&g, hb, NULL, 0, 1, 0, P2PDMA_ROLE_ROOT_PORT, 0x8086, 0x2030, NULL);
+	rp->secondary_bus = 1;
+	rp->subordinate_bus = 40;
+	usp = add(&g, hb, rp, 1, 0, 0, P2PDMA_ROLE_SWITCH_UPSTREAM, 0x10b5, 0x8796, NULL);
+	usp->secondary_bus = 2;
+	usp->subordinate_bus = 40;
+	for (d = 0; d < 31; d++) {
+		dsp = add(&g, hb, usp, 2, d, 0, P2PDMA_ROLE_SWITCH_DOWNSTREAM, 0x10b5, 0x8796, NULL);
+		dsp->secondary_bus = dsp->subordinate_bus = (uint8_t)(3 + d);
+		for (fn = 0; fn < 8; fn++)
+			add(&g, hb, dsp, 3 + d, 0, fn, P2PDMA_ROLE_ENDPOINT, 0x15b3, 0x1017, NULL);
+	}
+	rp = add(&g, hb, NULL, 0, 2, 0, P2PDMA_ROLE_ROOT_PORT, 0x8086, 0x2030, NULL);
+	rp->secondary_bus = rp->subordinate_bus = 41;
+	add(&g, hb, rp, 41, 0, 0, P2PDMA_ROLE_ENDPOINT, 0x15b3, 0x1017, NULL);
+	g.f->cpu.known = true;
+	snprintf(g.f->cpu.vendor, sizeof(g.f->cpu.vendor), "GenuineIntel");
+	g.f->cpu.family = 6;
+	assert_int_equal(p2pdma_fabric_set_kernel_release(g.f, "next"), 0);
+	assert_int_equal(p2pdma_fabric_finalize(g.f, &e), 0);
+	assert_int_equal(g.f->nr_fns, 283);
+	p = p2pdma_policy_new(g.f);
+	assert_int_equal(p2pdma_policy_sync(p), 0);
+	for (i = 0; i < g.f->nr_fns; i++)
+		for (j = 0; j < g.f->nr_fns; j++) {
+			struct ref r;
+
+			check_pair(p, i, j, false);
+			ref_possible(g.f->fns[i], g.f->fns[j], &g.f->cpu, &r);
+			assert_int_equal(p2pdma_map_type(p, g.f->fns[i], g.f->fns[j], &d), r.type);
+			assert_int_equal(d, r.dist);
+		}
+	printf("# one tree of 281 functions: every pair agrees with the reference (seed %llu)\n",
+	       (unsigned long long)seed);
+	p2pdma_policy_free(p);
+	p2pdma_fabric_free(g.f);
+}
+
 /* Edits between look-ups: the index follows the generation. */
 static void test_index_follows_edits(void **state)
 {
@@ -489,6 +549,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_matches_reference),
 		cmocka_unit_test(test_index_follows_edits),
+		cmocka_unit_test(test_one_big_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
