@@ -381,6 +381,40 @@ static void test_corrupt_tarball(void **state)
 	free(out);
 }
 
+/*
+ * A header whose checksum no longer matches (one byte of its name
+ * flipped): libarchive offers to skip it (ARCHIVE_RETRY), which would
+ * load a machine with an entry missing.  It is a corrupt archive.
+ */
+static void test_damaged_header(void **state)
+{
+	struct ctx *c = *state;
+	char hdr[512], *out, ch;
+	unsigned long size;
+	off_t second;
+	struct stat st;
+	int fd;
+
+	valid_tree(c->root);
+	out = packed(c, "cap.tar");
+	fd = open(out, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	/* The second header follows the first entry's data, in 512-byte blocks. */
+	hdr[135] = '\0';
+	size = strtoul(hdr + 124, NULL, 8);
+	second = (off_t)(512 + (size + 511) / 512 * 512);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(second + 512 < st.st_size);
+	assert_int_equal(pread(fd, &ch, 1, second), 1);
+	ch ^= 0x20;
+	assert_int_equal(pwrite(fd, &ch, 1, second), 1);
+	close(fd);
+	fails_with(out, out, ": truncated/corrupt archive after entry", "Damaged tar archive", NULL);
+	assert_true(tmp_is_empty(c));
+	free(out);
+}
+
 /* Hostile names: python's tarfile writes what GNU tar would refuse to. */
 static void python_tar(const char *out, const char *script)
 {
@@ -513,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_sys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_tarball, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_tarball, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_tarballs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bomb_limits, setup, teardown),
 	};

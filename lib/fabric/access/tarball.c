@@ -188,7 +188,7 @@ static int copy_data(struct unpack *u, uint32_t node, struct p2pdma_error *e)
 		r = archive_read_data_block(u->in, &buf, &size, &off);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN)
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return corrupt(u, e);
 		grew = size;
 		if (node != NONE) {
@@ -326,7 +326,8 @@ static int unpack_all(struct unpack *u, struct p2pdma_error *e)
 		r = archive_read_next_header(u->in, &entry);
 		if (r == ARCHIVE_EOF)
 			return check_end(u, e);
-		if (r < ARCHIVE_WARN)
+		/* RETRY: a damaged header (bad checksum) that libarchive would skip. */
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return corrupt(u, e);
 		ret = unpack_entry(u, entry, e);
 		if (ret)
