@@ -43,6 +43,8 @@ static bool is_tarball_name(const char *path)
 {
 	static const char *const suffixes[] = {
 		".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz",
+		/* not read, but a tarball: the reader names the compression */
+		".tar.zst", ".tzst", ".tar.lz4", ".tar.lzo", ".tar.lz", ".tar.lrz",
 	};
 	size_t i;
 

@@ -381,6 +381,23 @@ static void test_corrupt_tarball(void **state)
 	free(out);
 }
 
+/* A compression p2pdma does not read is named, not called corrupt. */
+static void test_foreign_compression(void **state)
+{
+	static const unsigned char zstd[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58, 0x01, 0x02 };
+	static const unsigned char lz4[] = { 0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0x00 };
+	struct ctx *c = *state;
+	char *out;
+
+	assert_true(asprintf(&out, "%s/cap.tar.zst", c->dir) > 0);
+	assert_int_equal(tu_write_file(out, (const char *)zstd, sizeof(zstd)), 0);
+	fails_with(out, out, ": compressed with zstd, which p2pdma does not read", NULL);
+	assert_int_equal(tu_write_file(out, (const char *)lz4, sizeof(lz4)), 0);
+	fails_with(out, "compressed with lz4", NULL);
+	assert_true(tmp_is_empty(c));
+	free(out);
+}
+
 /*
  * A header whose checksum no longer matches (one byte of its name
  * flipped): libarchive offers to skip it (ARCHIVE_RETRY), which would
@@ -548,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_tarball, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_tarball, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_compression, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_tarballs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bomb_limits, setup, teardown),
 	};

@@ -335,12 +335,54 @@ static int unpack_all(struct unpack *u, struct p2pdma_error *e)
 	}
 }
 
+/*
+ * Compressions a tarball may come in that are not read here: named by
+ * their magic, so a .tar.zst gets "decompress it" rather than "corrupt".
+ */
+static const char *foreign_compression(const char *path)
+{
+	static const struct {
+		const char *name;
+		unsigned char magic[6];
+		size_t len;
+	} known[] = {
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "lz4", { 0x04, 0x22, 0x4d, 0x18 }, 4 },
+		{ "lzop", { 0x89, 'L', 'Z', 'O', 0x00, 0x0d }, 6 },
+		{ "lzip", { 'L', 'Z', 'I', 'P' }, 4 },
+		{ "lrzip", { 'L', 'R', 'Z', 'I' }, 4 },
+	};
+	unsigned char head[6];
+	size_t i, n;
+	FILE *f = fopen(path, "rbe");
+
+	if (!f)
+		return NULL;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (n >= known[i].len && !memcmp(head, known[i].magic, known[i].len))
+			return known[i].name;
+	return NULL;
+}
+
 static int open_archive(struct unpack *u, struct p2pdma_error *e)
 {
+	const char *other;
+
 	u->in = archive_read_new();
 	if (!u->in)
 		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	archive_read_support_filter_all(u->in);
+	/*
+	 * The compressions capture writes, each inflated inside libarchive:
+	 * "all" would also hand lrzip, lzop or grzip streams to an external
+	 * program, which an archive from elsewhere has no business starting.
+	 */
+	if (archive_read_support_filter_gzip(u->in) != ARCHIVE_OK ||
+	    archive_read_support_filter_bzip2(u->in) != ARCHIVE_OK ||
+	    archive_read_support_filter_xz(u->in) != ARCHIVE_OK)
+		return p2pdma_fail(e, -ENOTSUP, "%s: this libarchive cannot inflate gzip, bzip2 and xz itself",
+				   u->path);
 	archive_read_support_format_tar(u->in);
 	if (archive_read_open_filename(u->in, u->path, 65536) == ARCHIVE_OK)
 		return 0;
@@ -349,6 +391,11 @@ static int open_archive(struct unpack *u, struct p2pdma_error *e)
 		return p2pdma_fail(e, -archive_errno(u->in), "%s: cannot read the archive: %s",
 				   u->path, archive_error_string(u->in));
 	default:
+		other = foreign_compression(u->path);
+		if (other)
+			return p2pdma_fail(e, -ENOTSUP,
+					   "%s: compressed with %s, which p2pdma does not read: decompress it, or capture as .tar.xz (.tar, .tar.gz, .tar.bz2 and .tar.xz are read)",
+					   u->path, other);
 		/* Opening reads the first block: a bad compressed stream fails here. */
 		return corrupt(u, e);
 	}
