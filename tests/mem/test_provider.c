@@ -184,6 +184,32 @@ static void test_alloc_free(void **state)
 	assert_int_equal(p2pdma_provider_check(p), 0);
 }
 
+/*
+ * A size that no per-thread slot serves (3 pages: not a power of two)
+ * goes to the ranges directly: the newest range first, as genpool walks
+ * its chunks, and a second free of it is refused by the range's own
+ * bookkeeping, not by a slot.
+ */
+static void test_unslotted_size(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_provider *p;
+	uint64_t a;
+
+	assert_int_equal(p2pdma_provider_add(c->m, c->h.nvme, 2, 32 * MiB, 0, &e), 0);
+	assert_int_equal(p2pdma_provider_add(c->m, c->h.nvme, 2, 32 * MiB, 32 * MiB, &e), 0);
+	p = p2pdma_provider_find(c->m, c->h.nvme);
+	assert_int_equal(p2pdma_p2pmem_alloc(p, 3 * 4096, &a, &e), 0);
+	assert_true(a >= 0x380002000000ULL && a < 0x380004000000ULL);
+	assert_int_equal(p2pdma_p2pmem_free(p, a, 3 * 4096, &e), 0);
+	assert_int_equal(p2pdma_p2pmem_free(p, a, 3 * 4096, &e), -EINVAL);
+	assert_non_null(strstr(e.reason, "is not an allocated buffer (a double free"));
+	assert_true(p2pdma_provider_available(p) == 64 * MiB);
+	assert_int_equal(p2pdma_provider_nr_allocated(p), 0);
+	assert_int_equal(p2pdma_provider_check(p), 0);
+}
+
 /* The non-zero host-bridge offset: bus address = CPU physical - 0x400000000000. */
 static void test_bus_offset(void **state)
 {
@@ -438,6 +464,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ranges_and_sysfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unslotted_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_run, setup, teardown),
