@@ -57,14 +57,15 @@ static const char *const odd_names[] = {
 
 static char root[300];
 
-/* An edit's write: its directory may be gone or a file by now; then nothing. */
+/* An edit's write: its directory may be gone, or the path a FIFO, by now; then nothing. */
 static void try_put(const char *rel, const void *data, size_t len)
 {
 	char p[600];
 	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: an earlier edit's FIFO there would wait for a reader forever. */
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return;
 	if (len && write(fd, data, len) < 0)
