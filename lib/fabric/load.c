@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "access/tarball.h"
 #include "loaders.h"
 #include "readfile.h"
 #include "util.h"
@@ -54,17 +55,12 @@ static bool is_tarball_name(const char *path)
 	return false;
 }
 
+/* A tarball, plain or in a compression the tarball reader reads. */
 static bool is_compressed_or_tar(const unsigned char *b, size_t n)
 {
-	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
-		return true;			/* gzip */
-	if (n >= 3 && !memcmp(b, "BZh", 3))
-		return true;			/* bzip2 */
-	if (n >= 6 && !memcmp(b, "\xfd" "7zXZ\0", 6))
-		return true;			/* xz */
-	if (n >= 262 && !memcmp(b + 257, "ustar", 5))
-		return true;			/* plain tar */
-	return false;
+	bool readable;
+
+	return p2pdma_archive_kind(b, n, &readable) && readable;
 }
 
 /* "BB:DD.F " or "DDDD:BB:DD.F " at the start of a line: an lspci device line. */

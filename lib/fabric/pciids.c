@@ -241,7 +241,16 @@ static int table_add(struct ids_name **v, size_t *nr, size_t *cap, uint16_t id,
 	return 0;
 }
 
-static int hex2(const char *s, unsigned int *v);
+static int hex2(const char *s, unsigned int *v)
+{
+	uint16_t x;
+	char b[4] = { '0', '0', s[0], s[1] };
+
+	if (hex4(b, &x))
+		return -1;
+	*v = x;
+	return 0;
+}
 
 /*
  * pci.ids as lspci's names are made from it: "VVVV  VENDOR", then
@@ -405,16 +414,6 @@ static void class_line(struct wanted_set *classes, unsigned int cls, unsigned in
 	}
 }
 
-static int hex2(const char *s, unsigned int *v)
-{
-	uint16_t x;
-	char b[4] = { '0', '0', s[0], s[1] };
-
-	if (hex4(b, &x))
-		return -1;
-	*v = x;
-	return 0;
-}
 
 /* The parsed file, in its order, through the same steps as its lines. */
 static int scan_ids(const struct ids_table *t, struct wanted_set *dev, struct wanted_set *cls)

@@ -335,35 +335,52 @@ static int unpack_all(struct unpack *u, struct p2pdma_error *e)
 	}
 }
 
-/*
- * Compressions a tarball may come in that are not read here: named by
- * their magic, so a .tar.zst gets "decompress it" rather than "corrupt".
- */
+/* Magic numbers: where each kind of file says what it is. */
+static const struct {
+	const char *name;
+	unsigned char magic[6];
+	size_t len, at;
+	bool readable;
+} kinds[] = {
+	{ "gzip", { 0x1f, 0x8b }, 2, 0, true },
+	{ "bzip2", { 'B', 'Z', 'h' }, 3, 0, true },
+	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, 0, true },
+	{ "tar", { 'u', 's', 't', 'a', 'r' }, 5, 257, true },
+	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, 0, false },
+	{ "lz4", { 0x04, 0x22, 0x4d, 0x18 }, 4, 0, false },
+	{ "lzop", { 0x89, 'L', 'Z', 'O', 0x00, 0x0d }, 6, 0, false },
+	{ "lzip", { 'L', 'Z', 'I', 'P' }, 4, 0, false },
+	{ "lrzip", { 'L', 'R', 'Z', 'I' }, 4, 0, false },
+};
+
+const char *p2pdma_archive_kind(const unsigned char *b, size_t n, bool *readable)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (n >= kinds[i].at + kinds[i].len &&
+		    !memcmp(b + kinds[i].at, kinds[i].magic, kinds[i].len)) {
+			*readable = kinds[i].readable;
+			return kinds[i].name;
+		}
+	return NULL;
+}
+
+/* A compression the file is in that is not read here, so a .tar.zst gets "decompress it". */
 static const char *foreign_compression(const char *path)
 {
-	static const struct {
-		const char *name;
-		unsigned char magic[6];
-		size_t len;
-	} known[] = {
-		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
-		{ "lz4", { 0x04, 0x22, 0x4d, 0x18 }, 4 },
-		{ "lzop", { 0x89, 'L', 'Z', 'O', 0x00, 0x0d }, 6 },
-		{ "lzip", { 'L', 'Z', 'I', 'P' }, 4 },
-		{ "lrzip", { 'L', 'R', 'Z', 'I' }, 4 },
-	};
 	unsigned char head[6];
-	size_t i, n;
+	const char *kind;
+	bool readable;
+	size_t n;
 	FILE *f = fopen(path, "rbe");
 
 	if (!f)
 		return NULL;
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (n >= known[i].len && !memcmp(head, known[i].magic, known[i].len))
-			return known[i].name;
-	return NULL;
+	kind = p2pdma_archive_kind(head, n, &readable);
+	return kind && !readable ? kind : NULL;
 }
 
 static int open_archive(struct unpack *u, struct p2pdma_error *e)
