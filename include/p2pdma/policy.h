@@ -282,6 +282,15 @@ int p2pdma_verdict_get(struct p2pdma_policy *p,
 		       const char *client_name,
 		       struct p2pdma_verdict **out, struct p2pdma_error *e);
 void p2pdma_verdict_free(struct p2pdma_verdict *v);
+/*
+ * Only the verdict's reason (p2pdma_verdict_get()'s v->reason) into @buf,
+ * cut to @len: what a refused DMA mapping says.  Cheaper than the whole
+ * verdict, and it leaves the kernel cache alone as the kernel's mapping
+ * path does.
+ */
+int p2pdma_verdict_reason(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+			  const struct p2pdma_function *client, char *buf, size_t len,
+			  struct p2pdma_error *e);
 
 /*
  * Whether @v is a yes: NOT_SUPPORTED is not among its possible answers (an

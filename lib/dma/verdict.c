@@ -4,8 +4,6 @@
  * its cache (as pci_p2pdma_map_type() does at map time), and for a
  * refusal the policy's own explanation.
  */
-#include <stdio.h>
-
 #include "dma_internal.h"
 
 enum p2pdma_map_type p2pdma_policy_verdict(void *policy,
@@ -14,14 +12,11 @@ enum p2pdma_map_type p2pdma_policy_verdict(void *policy,
 					   char *reason, size_t len)
 {
 	struct p2pdma_policy *p = policy;
-	struct p2pdma_verdict *v = NULL;
 	enum p2pdma_map_type t = p2pdma_map_type(p, provider, client, NULL);
 
-	if (t != P2PDMA_MAP_NOT_SUPPORTED || !reason || !len)
-		return t;
-	/* Only refusals need the words; the full verdict costs a walk. */
-	if (!p2pdma_verdict_get(p, provider, client, NULL, &v, NULL) && v && v->reason)
-		snprintf(reason, len, "%s", v->reason);
-	p2pdma_verdict_free(v);
+	/* Only refusals need the words; they cost a walk. */
+	if (t == P2PDMA_MAP_NOT_SUPPORTED && reason && len &&
+	    p2pdma_verdict_reason(p, provider, client, reason, len, NULL))
+		reason[0] = '\0';
 	return t;
 }

@@ -40,10 +40,9 @@ static int nonpci_verdict(struct p2pdma_verdict *v)
 	return 0;
 }
 
-int p2pdma_verdict_get(struct p2pdma_policy *p,
-		       const struct p2pdma_function *provider,
-		       const struct p2pdma_function *client,
-		       const char *client_name,
+/* A verdict with its pair filled in, nothing decided yet. */
+static int verdict_new(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+		       const struct p2pdma_function *client, const char *client_name,
 		       struct p2pdma_verdict **out, struct p2pdma_error *e)
 {
 	struct p2pdma_verdict *v;
@@ -70,9 +69,25 @@ int p2pdma_verdict_get(struct p2pdma_policy *p,
 	v->client_name = strdup(client ? p2pdma_bdf_format(&client->bdf, name, sizeof(name)) :
 				client_name);
 	if (!v->client_name) {
-		ret = -ENOMEM;
-		goto fail;
+		p2pdma_verdict_free(v);
+		return p2pdma_fail(e, -ENOMEM, "out of memory");
 	}
+	*out = v;
+	return 0;
+}
+
+int p2pdma_verdict_get(struct p2pdma_policy *p,
+		       const struct p2pdma_function *provider,
+		       const struct p2pdma_function *client,
+		       const char *client_name,
+		       struct p2pdma_verdict **out, struct p2pdma_error *e)
+{
+	struct p2pdma_verdict *v;
+	int ret;
+
+	ret = verdict_new(p, provider, client, client_name, &v, e);
+	if (ret)
+		return ret;
 	ret = client ? p2pdma_explain(p, v) : nonpci_verdict(v);
 	if (!ret)
 		ret = p2pdma_explain_fix(p, v);
@@ -97,6 +112,32 @@ int p2pdma_verdict_get(struct p2pdma_policy *p,
 fail:
 	p2pdma_verdict_free(v);
 	return p2pdma_fail(e, ret, "out of memory");
+}
+
+/*
+ * The words of the verdict only, for a DMA-mapping path that refuses: no
+ * fixes, no other releases, and no rewrite of the kernel's cache (the
+ * kernel's mapping path only reads it; its distance calls rewrite it).
+ */
+int p2pdma_verdict_reason(struct p2pdma_policy *p, const struct p2pdma_function *provider,
+			  const struct p2pdma_function *client, char *buf, size_t len,
+			  struct p2pdma_error *e)
+{
+	struct p2pdma_verdict *v;
+	int ret;
+
+	if (!client)
+		return p2pdma_fail(e, -EINVAL, "no client");
+	ret = verdict_new(p, provider, client, NULL, &v, e);
+	if (ret)
+		return ret;
+	ret = p2pdma_explain(p, v);
+	if (ret)
+		ret = p2pdma_fail(e, ret, "out of memory");
+	else if (len)
+		snprintf(buf, len, "%s", v->reason ? v->reason : "");
+	p2pdma_verdict_free(v);
+	return ret;
 }
 
 void p2pdma_verdict_free(struct p2pdma_verdict *v)

@@ -13,6 +13,8 @@
  * across several changes; a pair never asked has none, even when its
  * provider has other pairs cached; rewrites go with the provider.
  */
+#include <errno.h>
+
 #include "policy_test.h"
 #include "policy_int.h"
 
@@ -186,12 +188,64 @@ static void test_many_rewrites(void **state)
 	pt_close(&t);
 }
 
+/*
+ * What a refused DMA mapping says (p2pdma_verdict_reason()): the words of
+ * the whole verdict, without the rewrite of the kernel's cache that a
+ * distance call makes, since the kernel's mapping path only reads it.
+ * 03:00.0 (p2pmem) -> 04:00.1 is stored as BUS_ADDR, then 02:01.0
+ * redirects: the kernel maps from its stale BUS_ADDR while the current
+ * answer is a refusal, because of 02:01.0.
+ */
+static void test_reason_leaves_cache(void **state)
+{
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_verdict *v;
+	char why[2048], cut[10];
+	struct pt t;
+
+	(void)state;
+	pt_open(&t, "policy/q35-switches.json");
+	assert_true(pt_fn(&t, "03:00.0")->p2pmem.present);
+	assert_int_equal(ask(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
+	set_ctrl(&t, "02:01.0", 0x0020);
+	assert_int_equal(ask(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_NOT_SUPPORTED);
+	assert_int_equal(p2pdma_verdict_reason(t.p, pt_fn(&t, "03:00.0"), pt_fn(&t, "04:00.1"),
+					       why, sizeof(why), &e), 0);
+	assert_non_null(strstr(why, "ACS redirect is set on 0000:02:01.0"));
+	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_BUS_ADDR);
+	/* Cut as snprintf() cuts. */
+	assert_int_equal(p2pdma_verdict_reason(t.p, pt_fn(&t, "03:00.0"), pt_fn(&t, "04:00.1"),
+					       cut, sizeof(cut), &e), 0);
+	assert_int_equal(strlen(cut), sizeof(cut) - 1);
+	assert_memory_equal(cut, why, sizeof(cut) - 1);
+
+	/* The same words as the whole verdict, which does rewrite the pair. */
+	v = pt_verdict(&t, "03:00.0", "04:00.1");
+	assert_string_equal(v->reason, why);
+	p2pdma_verdict_free(v);
+	assert_int_equal(cached(&t, "03:00.0", "04:00.1"), P2PDMA_MAP_NOT_SUPPORTED);
+
+	/* No client, or a function of another machine: refused with a reason. */
+	assert_int_equal(p2pdma_verdict_reason(t.p, pt_fn(&t, "03:00.0"), NULL, why,
+					       sizeof(why), &e), -EINVAL);
+	assert_string_equal(e.reason, "no client");
+	{
+		struct p2pdma_function stray = *pt_fn(&t, "04:00.1");
+
+		assert_int_equal(p2pdma_verdict_reason(t.p, pt_fn(&t, "03:00.0"), &stray, why,
+						       sizeof(why), &e), -EINVAL);
+		assert_non_null(strstr(e.reason, "not a function of this machine"));
+	}
+	pt_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_keep_their_epoch),
 		cmocka_unit_test(test_pair_keeps_its_own_epoch),
 		cmocka_unit_test(test_many_rewrites),
+		cmocka_unit_test(test_reason_leaves_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
