@@ -90,25 +90,32 @@ int p2pdma_ptr_push(void ***arr, size_t *nr, size_t *cap, void *p)
 	return 0;
 }
 
+/*
+ * One vsnprintf() when the text fits in what is left (the common case:
+ * the buffer doubles), a second only after growing.
+ */
 static void buf_vprintf(struct p2pdma_buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->cap - b->len;
 	va_list ap2;
 	int n;
 
 	if (b->err)
 		return;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n >= room &&
+	    p2pdma_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1))
+		n = -ENOMEM;
 	if (n < 0) {
-		b->err = -EINVAL;
+		if (b->s)	/* what a cut vsnprintf() wrote goes */
+			b->s[b->len] = '\0';
+		b->err = n == -ENOMEM ? -ENOMEM : -EINVAL;
 		return;
 	}
-	if (p2pdma_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1)) {
-		b->err = -ENOMEM;
-		return;
-	}
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room)
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
 
@@ -123,7 +130,16 @@ void p2pdma_buf_printf(struct p2pdma_buf *b, const char *fmt, ...)
 
 void p2pdma_buf_puts(struct p2pdma_buf *b, const char *s)
 {
-	p2pdma_buf_printf(b, "%s", s);
+	size_t n = strlen(s);
+
+	if (b->err)
+		return;
+	if (p2pdma_grow((void **)&b->s, &b->cap, b->len + n + 1, 1)) {
+		b->err = -ENOMEM;
+		return;
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
 }
 
 int p2pdma_buf_finish(struct p2pdma_buf *b, char **out)

@@ -4,6 +4,7 @@
  * a tree by hand, role inference, edits and the generation counter.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -46,6 +47,43 @@ static void test_bdf_parse(void **state)
 	assert_int_not_equal(p2pdma_bdf_parse("", &b), 0);
 	assert_int_not_equal(p2pdma_bdf_parse(NULL, &b), 0);
 	assert_int_not_equal(p2pdma_bdf_parse("123456789:00:00.0", &b), 0);
+}
+
+/*
+ * p2pdma_bdf_format() writes by hand what printf's "%04x:%02x:%02x.%x"
+ * writes, cut as snprintf() cuts: printf is the reference, on random and
+ * extreme values of every field and every buffer length.
+ */
+static void test_bdf_format_is_printf(void **state)
+{
+	static const uint32_t edge[] = { 0, 1, 0xf, 0x10, 0xfff, 0x1000, 0xffff, 0x10000,
+					 0xfffffff, 0x10000000, 0xffffffff };
+	uint64_t rs = tu_seed();
+	char want[64], got[64];
+	struct p2pdma_bdf b;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		uint64_t r = tu_rand(&rs);
+
+		b.domain = i < 11 ? edge[i] : (uint32_t)(r >> (r & 31));
+		b.bus = (uint8_t)(r >> 8);
+		b.dev = (uint8_t)(r >> 16);	/* all 256 values, not only 0..31 */
+		b.fn = (uint8_t)(r >> 24);
+		len = (size_t)(r >> 40) % 20;
+		memset(got, 'x', sizeof(got));
+		snprintf(want, len ? len : 1, "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
+		assert_ptr_equal(p2pdma_bdf_format(&b, got, len), got);
+		if (!len)
+			assert_int_equal(got[0], 'x');	/* nothing written */
+		else
+			assert_string_equal(got, want);
+		assert_int_equal(got[len], 'x');	/* nothing past @len */
+		p2pdma_bdf_format(&b, got, sizeof(got));
+		snprintf(want, sizeof(want), "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
+		assert_string_equal(got, want);
+	}
 }
 
 static void test_link_speed(void **state)
@@ -341,6 +379,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bdf_parse),
+		cmocka_unit_test(test_bdf_format_is_printf),
 		cmocka_unit_test(test_link_speed),
 		cmocka_unit_test(test_acs_format),
 		cmocka_unit_test(test_roles),
