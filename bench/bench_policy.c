@@ -19,7 +19,8 @@
  *     with the index so that their ratio comes from one stretch of the
  *     (shared) machine; and the index on pairs below one root-bus
  *     function, the only ones that need the range minimum;
- *   - p2pdma_verdict_get() (path, log lines, reason, fix) per second;
+ *   - p2pdma_verdict_get() (path, log lines, reason, fix) per second, and
+ *     p2pdma_verdict_reason() (the reason only, what a refused mapping says);
  *   - the same public call when every function has p2pmem, so that the
  *     kernel's cache is kept: a row of n bits per provider, one bit set
  *     per pair asked (kcache.c);
@@ -423,6 +424,22 @@ static double verdicts_per_s(struct p2pdma_policy *p, struct p2pdma_fabric *f, d
 	return (double)done / t;
 }
 
+/* The words only, as a refused DMA mapping asks for them. */
+static double reasons_per_s(struct p2pdma_policy *p, struct p2pdma_fabric *f, double secs)
+{
+	unsigned long done = 0;
+	double t0 = now(), t;
+	char why[1024];
+
+	do {
+		p2pdma_verdict_reason(p, f->fns[rnd() % f->nr_fns], f->fns[rnd() % f->nr_fns],
+				      why, sizeof(why), NULL);
+		done++;
+		t = now() - t0;
+	} while (t < secs);
+	return (double)done / t;
+}
+
 static double best(double a, double b)
 {
 	return a < b ? a : b;
@@ -450,7 +467,7 @@ int main(int argc, char **argv)
 	struct p2pdma_fabric *f;
 	struct p2pdma_policy *p;
 	double t_gen, t_index = 1e9, t_fast = 1e9, t_map, t_cells = 1e9;
-	double r_fast, r_cert, r_map, r_full, r_ptr, r_rows, r_tree, r_tree_map;
+	double r_fast, r_cert, r_map, r_full, r_why, r_ptr, r_rows, r_tree, r_tree_map;
 	size_t mem_rows, nr_rows;
 	char label[64];
 	double pairs, per_fn[2];
@@ -502,6 +519,7 @@ int main(int argc, char **argv)
 	r_tree_map = random_map_type(p, pp, secs);
 	free(tp);
 	r_full = verdicts_per_s(p, f, secs);
+	r_why = reasons_per_s(p, f, secs);
 	free(pp);
 	free(rp);
 	per_fn[0] = bytes_per_fn(want, &mem_n[0], &mem_b[0]);
@@ -531,6 +549,7 @@ int main(int argc, char **argv)
 	printf("%-46s %12s %16.3g\n", "random pairs, public p2pdma_map_type()", "-", r_map);
 	printf("%-46s %12s %16.3g\n", "random pairs, public call, all with p2pmem", "-", r_rows);
 	printf("%-46s %12s %16.3g\n", "random pairs, p2pdma_verdict_get() (all text)", "-", r_full);
+	printf("%-46s %12s %16.3g\n", "random pairs, p2pdma_verdict_reason() (words)", "-", r_why);
 	printf("\n%-46s %12s %16s\n", "policy memory (index + kernel cache rows)", "bytes",
 	       "bytes/function");
 	for (i = 0; i < 2; i++)
