@@ -9,10 +9,12 @@
 #       line per target and, last, "PASSED FAILED" for build.sh to add up.
 #   scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]
 #       A campaign: HOURS of wall-clock fuzzing over the targets (all, or
-#       those named), N at a time (default: one per core), at nice 19.
-#       Each target runs until the campaign's executions of it reach EXECS
-#       (default 10 million) or its share of the time is up; targets
-#       already there are skipped.  New inputs are merged into the kept
+#       those named, in that order), N at a time (default: one per core),
+#       at nice 19.  Each target runs until the campaign's executions of it
+#       reach EXECS (default 10 million) or its share of the time is up:
+#       what is left of the HOURS shared among the targets not finished
+#       when it starts, so time a target did not need goes to the next.
+#       Targets already there are skipped.  New inputs are merged into the kept
 #       corpus fuzz/corpus/TARGET (minimized: only inputs that add
 #       coverage stay), each run is added to the ledger fuzz/campaigns.tsv,
 #       and a table gives executions, executions per second, coverage,
@@ -109,11 +111,28 @@ ledger_total() {
 	awk -F'\t' -v t="$1" '$3 == t { n += $5 } END { printf "%d\n", n }' $LEDGER
 }
 
-# One target's share of a campaign: "--one TARGET SECONDS RUNS", run by
-# campaign() through xargs so that several go at once.  Leaves its table
-# row in $B/campaign/TARGET.row and its ledger line in TARGET.ledger.
+# Seconds for a target starting now: an equal share of what is left
+# until the campaign's deadline @1 among the @2 targets of @3 jobs that
+# have not finished, so a target that reached its goal early leaves its
+# time to those after it.  At least a minute, never past the deadline.
+share() {
+	end=$1 n=$2 jobs=$3
+	done=$(ls $B/campaign/*.row 2>/dev/null | wc -l)
+	awk -v left=$((end - $(date +%s))) -v n=$((n - done)) -v j=$jobs 'BEGIN {
+		if (n < 1) n = 1
+		if (j > n) j = n
+		s = int(left * j / n)
+		if (s > left) s = left
+		print s < 60 ? 60 : s }'
+}
+
+# One target's share of a campaign: "--one TARGET DEADLINE TARGETS JOBS
+# RUNS", run by campaign() through xargs so that several go at once.
+# Leaves its table row in $B/campaign/TARGET.row and its ledger line in
+# TARGET.ledger.
 one() {
-	t=$1 secs=$2 runs=$3
+	t=$1 runs=$5
+	secs=$(share $2 $3 $4)
 	work=$B/campaign/$t
 	rm -rf "$work" fuzz/corpus/$t.new
 	seed $t $work
@@ -165,12 +184,13 @@ campaign() {
 	n=$(echo $list | wc -w)
 	[ $n -gt 0 ] || { echo "campaign: every target has reached $goal executions"; return; }
 	[ $jobs -gt $n ] && jobs=$n
-	# Each target gets the same share of jobs x hours.
-	secs=$(awk -v h="$hours" -v n="$n" -v j="$jobs" 'BEGIN { s = int(h * 3600 * j / n); print s < 1 ? 1 : s }')
-	echo "campaign: $n targets, up to ${secs}s each, $jobs at a time, goal $goal executions, nice 19 ($(nproc) cores)"
+	# Jobs x hours shared out as targets start (share() above).
+	end=$(awk -v h="$hours" -v now="$(date +%s)" 'BEGIN { print int(now + h * 3600) }')
+	echo "campaign: $n targets, $jobs at a time, until $(date -d @$end +%H:%M), goal $goal executions, nice 19 ($(nproc) cores)"
 	mkdir -p $B/campaign
 	rm -f $B/campaign/*.row $B/campaign/*.ledger
-	xargs -P "$jobs" -L 1 sh -c 'exec "$0" --one "$1" '"$secs"' "$2"' "$SELF" <$B/campaign.todo.$$
+	xargs -P "$jobs" -L 1 sh -c 'exec "$0" --one "$1" '"$end $n $jobs"' "$2"' "$SELF" \
+		<$B/campaign.todo.$$
 	rm -f $B/campaign.todo.$$
 	printf '%-16s %8s %12s %8s %6s %7s %7s %8s %12s\n' target seconds execs exec/s cov ft corpus findings total
 	[ -f $LEDGER ] || printf 'date\tcommit\ttarget\tseconds\texecs\texec_per_s\tcov\tft\tfindings\n' >$LEDGER
