@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+#include "util.h"
 
 static void test_bdf_parse(void **state)
 {
@@ -83,6 +85,46 @@ static void test_bdf_format_is_printf(void **state)
 		p2pdma_bdf_format(&b, got, sizeof(got));
 		snprintf(want, sizeof(want), "%04x:%02x:%02x.%x", b.domain, b.bus, b.dev, b.fn);
 		assert_string_equal(got, want);
+	}
+}
+
+/*
+ * The text buffer (util.c) formats in place when the text fits and grows
+ * first when it does not: pieces of every length, at every fill of the
+ * buffer, give what one snprintf() of the whole gives.
+ */
+static void test_text_buffer(void **state)
+{
+	static const char pad[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	uint64_t rs = tu_seed();
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		struct p2pdma_buf b = { 0 };
+		char want[8192] = "", *got = NULL;
+		size_t at = 0;
+
+		while (at < 4000) {
+			int n = (int)(tu_rand(&rs) % 41);
+
+			if (tu_rand(&rs) & 1) {
+				p2pdma_buf_printf(&b, "%.*s|%d", n, pad, n);
+				at += (size_t)snprintf(want + at, sizeof(want) - at, "%.*s|%d", n, pad, n);
+			} else {
+				char piece[64];
+
+				snprintf(piece, sizeof(piece), "%.*s", n, pad);
+				p2pdma_buf_puts(&b, piece);
+				at += (size_t)snprintf(want + at, sizeof(want) - at, "%s", piece);
+			}
+			assert_int_equal(b.len, at);
+			assert_true(b.cap > b.len);
+			assert_int_equal(b.s[b.len], '\0');
+		}
+		assert_int_equal(p2pdma_buf_finish(&b, &got), 0);
+		assert_string_equal(got, want);
+		free(got);
 	}
 }
 
@@ -380,6 +422,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bdf_parse),
 		cmocka_unit_test(test_bdf_format_is_printf),
+		cmocka_unit_test(test_text_buffer),
 		cmocka_unit_test(test_link_speed),
 		cmocka_unit_test(test_acs_format),
 		cmocka_unit_test(test_roles),
