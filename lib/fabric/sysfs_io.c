@@ -283,18 +283,17 @@ int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *
 		    struct p2pdma_dirent **out, size_t *nr)
 {
 	struct p2pdma_dirlist l = { 0 };
-	char *buf;
+	/*
+	 * On the stack: a sysfs device directory (some 30 names) fits many
+	 * times over, and a directory per call is listed over and over.
+	 */
+	char buf[8192] __attribute__((aligned(8)));
 	long got;
 	int ret = 0;
 
-	buf = malloc(32768);
-	if (!buf)
-		return -ENOMEM;
-	if (lseek(dirfd, 0, SEEK_SET) < 0) {
-		free(buf);
+	if (lseek(dirfd, 0, SEEK_SET) < 0)
 		return -errno;
-	}
-	while (!ret && (got = syscall(SYS_getdents64, dirfd, buf, 32768)) > 0) {
+	while (!ret && (got = syscall(SYS_getdents64, dirfd, buf, sizeof(buf))) > 0) {
 		long pos = 0;
 
 		while (!ret && pos < got) {
@@ -306,7 +305,6 @@ int p2pdma_list_dir(int dirfd, bool (*want)(const char *name, void *arg), void *
 	}
 	if (!ret && got < 0)
 		ret = -errno;
-	free(buf);
 	if (ret) {
 		p2pdma_dirlist_discard(&l);
 		return ret;
