@@ -217,6 +217,47 @@ static void test_links_read_as_links(void **state)
  * entries of their own.  Python's tarfile writes the archive entry by
  * entry; GNU tar unpacks it for the directory method.
  */
+/*
+ * A root bus with all 256 functions and 400 other names beside them:
+ * a directory that takes several reads of its entries (p2pdma_list_dir
+ * reads 8 KiB at a time), found whole both ways.
+ */
+static void test_big_directory(void **state)
+{
+	char *root = tu_mkdtemp(), *tar, rel[128], *a, *b;
+	struct p2pdma_fabric *f;
+	struct sb_cfg ep;
+	int i;
+
+	(void)state;
+	sb_cfg_init(&ep, 0x144d, 0xa808, 0x010802);
+	ep.len = 64;
+	for (i = 0; i < 256; i++) {
+		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/0000:00:%02x.%d", i / 8, i % 8);
+		sb_function(root, rel, &ep);
+	}
+	for (i = 0; i < 400; i++) {
+		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/not-a-function-%04d", i);
+		sb_printf(root, rel, "x\n");
+	}
+	sb_proc(root, "GenuineIntel", 6, 85, "ro quiet");
+	f = tu_load(root);
+	assert_int_equal(f->nr_fns, 256);
+	assert_int_equal(tu_fn(f, "00:1f.7")->device, 0xa808);
+	p2pdma_fabric_free(f);
+	assert_true(asprintf(&tar, "%s.tar", root) > 0);
+	sb_tar(root, tar);
+	a = json_of(root);
+	b = json_of(tar);
+	assert_same_text("big directory", a, b);
+	free(a);
+	free(b);
+	unlink(tar);
+	free(tar);
+	tu_rmtree(root);
+	free(root);
+}
+
 static void test_tar_semantics(void **state)
 {
 	char *root = valid_tree(), *tar, *dir = tu_mkdtemp(), *a, *b;
@@ -272,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_link_out_for_proc),
 		cmocka_unit_test(test_links_read_as_links),
 		cmocka_unit_test(test_tar_semantics),
+		cmocka_unit_test(test_big_directory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
