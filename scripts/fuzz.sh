@@ -7,6 +7,10 @@
 #       Brief runs (CI): each target for SECONDS (default 15, or
 #       $P2PDMA_FUZZ_SECONDS) on its seeds and the kept corpus.  Prints one
 #       line per target and, last, "PASSED FAILED" for build.sh to add up.
+#   scripts/fuzz.sh --speed [SECONDS [TARGET...]]
+#       Executions per CPU second of each target, SECONDS (default 20)
+#       each on its seeds and kept corpus, one at a time: the figure the
+#       2,000 a second goal of issue 15 is about.
 #   scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]
 #       A campaign: HOURS of wall-clock fuzzing over the targets (all, or
 #       those named, in that order), N at a time (default: one per core),
@@ -89,6 +93,42 @@ stats() {
 	     /stat::average_exec_per_sec/ { r = $2 }
 	     / cov: / { for (i = 1; i < NF; i++) { if ($i == "cov:") c = $(i + 1); if ($i == "ft:") f = $(i + 1) } }
 	     END { printf "%s %s %s %s\n", n ? n : 0, r ? r : 0, c ? c : 0, f ? f : 0 }' "$1"
+}
+
+# Seconds of CPU (user + system) this shell's children have used, from
+# "times" run in this shell (in $(...) it would count the subshell's).
+child_cpu() {
+	times >$B/times.$$
+	awk 'NR == 2 {
+		for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] }
+		printf "%.2f\n", s }' $B/times.$$
+	rm -f $B/times.$$
+}
+
+# Executions per CPU second of each target (all, or those named) over
+# SECONDS on its seeds and kept corpus, one target at a time: CPU time,
+# so other load on a shared machine slows the run but not the figure.
+speed() {
+	secs=$1
+	shift
+	printf '%-16s %10s %8s %10s\n' target execs cpu_s exec/cpu_s
+	for t in ${*:-$(targets)}; do
+		[ -x $B/fuzz/$t ] || { echo "speed: no target $t" >&2; exit 2; }
+		work=$B/speed/$t
+		rm -rf "$work"
+		seed $t $work
+		cp fuzz/corpus/$t/* "$work/" 2>/dev/null
+		child_cpu >$B/cpu.before
+		"$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" "$work" \
+			>"$B/$t.speed.log" 2>&1
+		child_cpu >$B/cpu.after
+		cpu=$(awk 'NR == 1 { a = $1 } NR == 2 { printf "%.2f", $1 - a }' \
+			$B/cpu.before $B/cpu.after)
+		awk -v t=$t -v n=$(stats "$B/$t.speed.log" | cut -d' ' -f1) -v c=$cpu 'BEGIN {
+			printf "%-16s %10d %8.2f %10.0f\n", t, n, c, (c > 0 ? n / c : 0) }'
+		rm -rf "$work"
+	done
+	echo "command: scripts/fuzz.sh --speed $secs${*:+ $*}"
 }
 
 brief() {
@@ -228,7 +268,10 @@ if [ "${1:-}" = --one ]; then
 	exit 0
 fi
 build || { echo "0 1"; exit 0; }
-if [ "${1:-}" = --campaign ]; then
+if [ "${1:-}" = --speed ]; then
+	shift
+	speed "${1:-20}" $(shift; echo "$@")
+elif [ "${1:-}" = --campaign ]; then
 	[ $# -ge 2 ] || { echo "usage: scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]" >&2; exit 2; }
 	shift
 	campaign "$@"
