@@ -27,6 +27,7 @@
 
 #include "access/access.h"
 #include "cfgspace.h"
+#include "json_write.h"
 #include "sysfs_attr.h"
 #include "sysfs_io.h"
 #include "sysfs_layout.h"
@@ -155,11 +156,15 @@ static int put_dirs(struct capture *c)
 /* Copy the file @name under @fd if it can be read; what cannot be, the loader treats as absent. */
 static int copy_file(struct capture *c, int fd, const char *name, size_t max, size_t *len)
 {
-	char *buf = NULL;
+	/* Attributes and config space: one read, as the loader reads them. */
+	char small[P2PDMA_CFG_PCIE_SIZE], *buf = NULL;
 	int ret;
 
 	*len = 0;
-	ret = p2pdma_read_all_at(fd, name, max, &buf, len);
+	if (max <= sizeof(small))
+		ret = p2pdma_read_at(fd, name, small, max, len);
+	else
+		ret = p2pdma_read_all_at(fd, name, max, &buf, len);
 	if (ret == -ENOMEM)
 		return p2pdma_fail(c->e, ret, "out of memory");
 	if (ret == -ENOENT)
@@ -169,7 +174,7 @@ static int copy_file(struct capture *c, int fd, const char *name, size_t max, si
 			   c->root, c->rel, name, strerror(-ret));
 		return 1;
 	}
-	ret = put_entry(c, name, AE_IFREG, buf, *len, NULL);
+	ret = put_entry(c, name, AE_IFREG, buf ? buf : small, *len, NULL);
 	free(buf);
 	return ret;
 }
@@ -542,19 +547,11 @@ static void warn_short_config(struct capture *c)
 }
 
 /* @path loaded as a sysfs tree or capture, written as our JSON; no log. */
-static int load_as_json(const char *path, char **json, struct p2pdma_error *e)
+static int load_tree_at(const char *path, struct p2pdma_fabric **f, struct p2pdma_error *e)
 {
 	struct p2pdma_load_opts o = { .path = path, .format = P2PDMA_INPUT_SYSFS };
-	struct p2pdma_fabric *f;
-	int ret;
 
-	*json = NULL;
-	ret = p2pdma_fabric_load(&o, &f, e);
-	if (ret)
-		return ret;
-	ret = p2pdma_fabric_write_json(f, json, e);
-	p2pdma_fabric_free(f);
-	return ret;
+	return p2pdma_fabric_load(&o, f, e);
 }
 
 /* The first line where @a and @b differ, for the message. */
@@ -572,6 +569,27 @@ static void first_difference(const char *a, const char *b, char *out, size_t n)
 	p2pdma_excerpt(out, n, line, len, n > 8 ? n - 8 : 0);
 }
 
+/* The refusal for a capture that loads as another machine, with the first line that differs. */
+static int different(struct capture *c, const struct p2pdma_fabric *want,
+		     const struct p2pdma_fabric *got)
+{
+	char *a = NULL, *b = NULL, diff[120] = "?";
+	int ret;
+
+	ret = p2pdma_fabric_write_json(want, &a, c->e);
+	if (!ret)
+		ret = p2pdma_fabric_write_json(got, &b, c->e);
+	if (!ret) {
+		first_difference(a, b, diff, sizeof(diff));
+		ret = p2pdma_fail(c->e, -EIO,
+				  "%s: capture refused: it would load as a different machine (first difference: %s); did the machine change meanwhile?",
+				  c->root, diff);
+	}
+	free(a);
+	free(b);
+	return ret;
+}
+
 /*
  * "Loading the capture gives the same model as loading the machine": a
  * capture that would not is refused, not written.  Whatever the loader
@@ -581,25 +599,24 @@ static void first_difference(const char *a, const char *b, char *out, size_t n)
  */
 static int verify(struct capture *c, const char *tmp)
 {
-	char *want = NULL, *got = NULL, diff[120];
+	struct p2pdma_fabric *want = NULL, *got = NULL;
 	int ret;
 
-	ret = load_as_json(c->root, &want, c->e);
+	ret = load_tree_at(c->root, &want, c->e);
 	if (ret) {
 		p2pdma_error_prefix(c->e, "capture refused: the loader refuses the machine");
 		return ret;
 	}
-	ret = load_as_json(tmp, &got, c->e);
+	ret = load_tree_at(tmp, &got, c->e);
 	if (ret) {
 		p2pdma_error_prefix(c->e, "capture refused: it would not load back");
-	} else if (strcmp(want, got)) {
-		first_difference(want, got, diff, sizeof(diff));
-		ret = p2pdma_fail(c->e, -EIO,
-				  "%s: capture refused: it would load as a different machine (first difference: %s); did the machine change meanwhile?",
-				  c->root, diff);
+	} else {
+		ret = p2pdma_fabric_same_json(want, got);
+		ret = ret < 0 ? p2pdma_fail(c->e, ret, "out of memory") :
+		      ret ? 0 : different(c, want, got);
 	}
-	free(want);
-	free(got);
+	p2pdma_fabric_free(want);
+	p2pdma_fabric_free(got);
 	return ret;
 }
 

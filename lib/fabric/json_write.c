@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "json_write.h"
 #include "util.h"
 
 #define SCALAR_FLAGS	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -565,6 +566,23 @@ static void print_value(struct p2pdma_buf *b, struct json_object *v, int depth)
 		print_array(b, v, depth);
 	else
 		print_object(b, v, depth);
+}
+
+int p2pdma_fabric_same_json(const struct p2pdma_fabric *a, const struct p2pdma_fabric *b)
+{
+	struct jw w = { 0 };
+	struct json_object *da = document(&w, a), *db = document(&w, b);
+	int ret = -ENOMEM;
+
+	/*
+	 * The builder adds keys in one order, so equal trees print as
+	 * equal text, and json_object_equal() keeps array order.
+	 */
+	if (da && db && !w.oom)
+		ret = json_object_equal(da, db);
+	json_object_put(da);
+	json_object_put(db);
+	return ret;
 }
 
 int p2pdma_fabric_write_json(const struct p2pdma_fabric *f, char **out,

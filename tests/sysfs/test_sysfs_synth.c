@@ -411,6 +411,54 @@ static void test_capture_of_real(void **state)
 	free(tarball);
 }
 
+/*
+ * The machine changes while it is captured: capture's own check loads the
+ * machine again and refuses a capture that would load as another one,
+ * naming the first line that differs, and leaves no file.  The change
+ * is made from capture's log call, which comes when it leaves out the
+ * root port's numa_node (a directory here), after it copied the port's
+ * resource file: the port gains a BAR that the capture does not have.
+ */
+static const char *changing_root;
+
+static void change_machine(void *arg, enum p2pdma_log_level level, const char *msg)
+{
+	(void)arg;
+	(void)level;
+	if (!strstr(msg, "numa_node"))
+		return;
+	sb_remove(changing_root, RP "/numa_node");
+	sb_printf(changing_root, RP "/resource", "%s%s",
+		  "0x00000000fe000000 0x00000000fe0fffff 0x0000000000040200\n",
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n");
+}
+
+static void test_capture_machine_changed(void **state)
+{
+	struct ctx *c = *state;
+	struct p2pdma_error e = { 0 };
+	char *out, *listing = NULL;
+
+	build_machine(c->root);
+	sb_remove(c->root, RP "/numa_node");
+	sb_mkdirs(c->root, RP "/numa_node");
+	changing_root = c->root;
+	assert_true(asprintf(&out, "%s/c.tar", c->dir) > 0);
+	if (p2pdma_capture(c->root, out, change_machine, NULL, &e) != -EIO)
+		fail_msg("capture: %s", e.reason);
+	/* The machine has the BAR, the capture not: its line comes first. */
+	assert_non_null(strstr(e.reason, "capture refused: it would load as a different machine (first difference: \"bars\": [); did the machine change meanwhile?"));
+	assert_int_equal(tu_run(&listing, NULL, "ls -A '%s'", c->dir), 0);
+	assert_string_equal(listing, "root\n");
+	free(listing);
+	free(out);
+}
+
 static void test_capture_errors(void **state)
 {
 	struct ctx *c = *state;
@@ -564,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capture_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_of_real, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_machine_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_trees, setup, teardown),
 	};
 
