@@ -87,6 +87,15 @@ static const struct br_section *section(const struct br_report *r, const char *t
 	return NULL;
 }
 
+/* The value after the colon of the line at @p, or "" when that line has none. */
+static const char *after_colon(const char *p)
+{
+	size_t n = strcspn(p + 1, "\n") + 1;
+	const char *c = memchr(p, ':', n);
+
+	return c ? c + 1 : "";
+}
+
 static void cpu(struct p2pdma_fabric *f, const struct br_report *r)
 {
 	const struct br_section *s = section(r, "*** /proc/cpuinfo");
@@ -100,12 +109,12 @@ static void cpu(struct p2pdma_fabric *f, const struct br_report *r)
 	if (!body)
 		return;
 	p = strstr(body, "\nvendor_id");
-	if (p && sscanf(strchr(p, ':') + 1, " %15s", c.vendor) == 1) {
+	if (p && sscanf(after_colon(p), " %15s", c.vendor) == 1) {
 		p = strstr(p, "\ncpu family");
-		fam = p && sscanf(strchr(p, ':') + 1, " %u", &c.family) == 1;
+		fam = p && sscanf(after_colon(p), " %u", &c.family) == 1;
 		p = p ? strstr(p, "\nmodel\t") : NULL;
 		if (p)
-			sscanf(strchr(p, ':') + 1, " %u", &c.model);
+			sscanf(after_colon(p), " %u", &c.model);
 	}
 	c.known = fam;
 	if (c.known)
