@@ -117,10 +117,9 @@ speed() {
 		work=$B/speed/$t
 		rm -rf "$work"
 		seed $t $work
-		cp fuzz/corpus/$t/* "$work/" 2>/dev/null
 		child_cpu >$B/cpu.before
 		"$B/fuzz/$t" $OPTS -max_len=$(max_len $t) -max_total_time="$secs" "$work" \
-			>"$B/$t.speed.log" 2>&1
+			fuzz/corpus/$t >"$B/$t.speed.log" 2>&1
 		child_cpu >$B/cpu.after
 		cpu=$(awk 'NR == 1 { a = $1 } NR == 2 { printf "%.2f", $1 - a }' \
 			$B/cpu.before $B/cpu.after)
@@ -270,7 +269,9 @@ fi
 build || { echo "0 1"; exit 0; }
 if [ "${1:-}" = --speed ]; then
 	shift
-	speed "${1:-20}" $(shift; echo "$@")
+	secs=${1:-20}
+	[ $# -gt 0 ] && shift
+	speed "$secs" "$@"
 elif [ "${1:-}" = --campaign ]; then
 	[ $# -ge 2 ] || { echo "usage: scripts/fuzz.sh --campaign HOURS [--jobs N] [--goal EXECS] [TARGET...]" >&2; exit 2; }
 	shift

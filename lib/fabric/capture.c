@@ -546,7 +546,7 @@ static void warn_short_config(struct capture *c)
 		   c->nr_short_config, c->nr_fns);
 }
 
-/* @path loaded as a sysfs tree or capture, written as our JSON; no log. */
+/* @path loaded as a sysfs tree or capture; no log. */
 static int load_tree_at(const char *path, struct p2pdma_fabric **f, struct p2pdma_error *e)
 {
 	struct p2pdma_load_opts o = { .path = path, .format = P2PDMA_INPUT_SYSFS };
@@ -612,8 +612,10 @@ static int verify(struct capture *c, const char *tmp)
 		p2pdma_error_prefix(c->e, "capture refused: it would not load back");
 	} else {
 		ret = p2pdma_fabric_same_json(want, got);
-		ret = ret < 0 ? p2pdma_fail(c->e, ret, "out of memory") :
-		      ret ? 0 : different(c, want, got);
+		if (ret < 0)
+			ret = p2pdma_fail(c->e, ret, "out of memory");
+		else
+			ret = ret ? 0 : different(c, want, got);
 	}
 	p2pdma_fabric_free(want);
 	p2pdma_fabric_free(got);

@@ -414,7 +414,6 @@ static void class_line(struct wanted_set *classes, unsigned int cls, unsigned in
 	}
 }
 
-
 /* The parsed file, in its order, through the same steps as its lines. */
 static int scan_ids(const struct ids_table *t, struct wanted_set *dev, struct wanted_set *cls)
 {

@@ -90,6 +90,14 @@ int p2pdma_ptr_push(void ***arr, size_t *nr, size_t *cap, void *p)
 	return 0;
 }
 
+/* Room for @n more bytes and a NUL; false with the sticky -ENOMEM. */
+static bool buf_reserve(struct p2pdma_buf *b, size_t n)
+{
+	if (!b->err && p2pdma_grow((void **)&b->s, &b->cap, b->len + n + 1, 1))
+		b->err = -ENOMEM;
+	return !b->err;
+}
+
 /*
  * One vsnprintf() when the text fits in what is left (the common case:
  * the buffer doubles), a second only after growing.
@@ -105,17 +113,15 @@ static void buf_vprintf(struct p2pdma_buf *b, const char *fmt, va_list ap)
 	va_copy(ap2, ap);
 	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
-	if (n >= 0 && (size_t)n >= room &&
-	    p2pdma_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1))
-		n = -ENOMEM;
-	if (n < 0) {
+	if (n < 0)
+		b->err = -EINVAL;
+	else if ((size_t)n >= room && buf_reserve(b, (size_t)n))
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	if (b->err) {
 		if (b->s)	/* what a cut vsnprintf() wrote goes */
 			b->s[b->len] = '\0';
-		b->err = n == -ENOMEM ? -ENOMEM : -EINVAL;
 		return;
 	}
-	if ((size_t)n >= room)
-		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
 
@@ -132,12 +138,8 @@ void p2pdma_buf_puts(struct p2pdma_buf *b, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (b->err)
+	if (!buf_reserve(b, n))
 		return;
-	if (p2pdma_grow((void **)&b->s, &b->cap, b->len + n + 1, 1)) {
-		b->err = -ENOMEM;
-		return;
-	}
 	memcpy(b->s + b->len, s, n + 1);
 	b->len += n;
 }

@@ -45,6 +45,16 @@ static void assert_same_text(const char *what, const char *a, const char *b)
 		fail_msg("%s: directory and in-memory loads differ at JSON line %zu", what, line);
 }
 
+/* @dir and @tar load as the same machine (the same JSON). */
+static void loads_same(const char *what, const char *dir, const char *tar)
+{
+	char *a = json_of(dir), *b = json_of(tar);
+
+	assert_same_text(what, a, b);
+	free(a);
+	free(b);
+}
+
 /* A real capture, loaded from the tarball and from what tar unpacks of it. */
 static void same_both_ways(const char *rel)
 {
@@ -211,20 +221,13 @@ static void test_links_read_as_links(void **state)
 }
 
 /*
- * What a disk does with an archive, the in-memory tree does too: a later
- * entry replaces an earlier one of the same name, a hard link is a
- * second name for its target's contents, and parents come without
- * entries of their own.  Python's tarfile writes the archive entry by
- * entry; GNU tar unpacks it for the directory method.
- */
-/*
  * A root bus with all 256 functions and 400 other names beside them:
  * a directory that takes several reads of its entries (p2pdma_list_dir
  * reads 8 KiB at a time), found whole both ways.
  */
 static void test_big_directory(void **state)
 {
-	char *root = tu_mkdtemp(), *tar, rel[128], *a, *b;
+	char *root = tu_mkdtemp(), *tar, rel[128];
 	struct p2pdma_fabric *f;
 	struct sb_cfg ep;
 	int i;
@@ -247,20 +250,23 @@ static void test_big_directory(void **state)
 	p2pdma_fabric_free(f);
 	assert_true(asprintf(&tar, "%s.tar", root) > 0);
 	sb_tar(root, tar);
-	a = json_of(root);
-	b = json_of(tar);
-	assert_same_text("big directory", a, b);
-	free(a);
-	free(b);
+	loads_same("big directory", root, tar);
 	unlink(tar);
 	free(tar);
 	tu_rmtree(root);
 	free(root);
 }
 
+/*
+ * What a disk does with an archive, the in-memory tree does too: a later
+ * entry replaces an earlier one of the same name, a hard link is a
+ * second name for its target's contents, and parents come without
+ * entries of their own.  Python's tarfile writes the archive entry by
+ * entry; GNU tar unpacks it for the directory method.
+ */
 static void test_tar_semantics(void **state)
 {
-	char *root = valid_tree(), *tar, *dir = tu_mkdtemp(), *a, *b;
+	char *root = valid_tree(), *tar, *dir = tu_mkdtemp();
 	struct p2pdma_fabric *f;
 
 	(void)state;
@@ -287,11 +293,7 @@ static void test_tar_semantics(void **state)
 	assert_int_equal(tu_fn(f, "01:00.0")->vendor, 0x144d);
 	assert_int_equal(tu_fn(f, "01:00.0")->device, 0x2030);
 	p2pdma_fabric_free(f);
-	a = json_of(dir);
-	b = json_of(tar);
-	assert_same_text("tar semantics", a, b);
-	free(a);
-	free(b);
+	loads_same("tar semantics", dir, tar);
 	unlink(tar);
 	free(tar);
 	tu_rmtree(dir);

@@ -419,16 +419,13 @@ static void test_capture_of_real(void **state)
  * root port's numa_node (a directory here), after it copied the port's
  * resource file: the port gains a BAR that the capture does not have.
  */
-static const char *changing_root;
-
-static void change_machine(void *arg, enum p2pdma_log_level level, const char *msg)
+static void change_machine(void *root, enum p2pdma_log_level level, const char *msg)
 {
-	(void)arg;
 	(void)level;
 	if (!strstr(msg, "numa_node"))
 		return;
-	sb_remove(changing_root, RP "/numa_node");
-	sb_printf(changing_root, RP "/resource", "%s%s",
+	sb_remove(root, RP "/numa_node");
+	sb_printf(root, RP "/resource", "%s%s",
 		  "0x00000000fe000000 0x00000000fe0fffff 0x0000000000040200\n",
 		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
 		  "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
@@ -447,9 +444,8 @@ static void test_capture_machine_changed(void **state)
 	build_machine(c->root);
 	sb_remove(c->root, RP "/numa_node");
 	sb_mkdirs(c->root, RP "/numa_node");
-	changing_root = c->root;
 	assert_true(asprintf(&out, "%s/c.tar", c->dir) > 0);
-	if (p2pdma_capture(c->root, out, change_machine, NULL, &e) != -EIO)
+	if (p2pdma_capture(c->root, out, change_machine, c->root, &e) != -EIO)
 		fail_msg("capture: %s", e.reason);
 	/* The machine has the BAR, the capture not: its line comes first. */
 	assert_non_null(strstr(e.reason, "capture refused: it would load as a different machine (first difference: \"bars\": [); did the machine change meanwhile?"));

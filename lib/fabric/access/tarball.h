@@ -33,6 +33,14 @@ struct p2pdma_unpack_opts {
 struct p2pdma_memtree;
 
 /*
+ * What the first bytes of a file say it is, for a tarball: "gzip",
+ * "bzip2", "xz" or "tar" (*readable true), or a compression that is not
+ * read here, "zstd", "lz4", "lzop", "lzip" or "lrzip" (*readable false);
+ * NULL for anything else.  @n may be short: a magic cut off matches nothing.
+ */
+const char *p2pdma_archive_kind(const unsigned char *b, size_t n, bool *readable);
+
+/*
  * Read the tar archive @path (any compression libarchive reads) into a
  * new in-memory tree (*tree; free with p2pdma_memtree_free()).  Regular
  * files, directories, symlinks and hard links (as a second name for
@@ -43,14 +51,6 @@ struct p2pdma_memtree;
  * is an archive without its end-of-archive marker.  @opts NULL means
  * the default limits above and every entry.
  */
-/*
- * What the first bytes of a file say it is, for a tarball: "gzip",
- * "bzip2", "xz" or "tar" (*readable true), or a compression that is not
- * read here, "zstd", "lz4", "lzop", "lzip" or "lrzip" (*readable false);
- * NULL for anything else.  @n may be short: a magic cut off matches nothing.
- */
-const char *p2pdma_archive_kind(const unsigned char *b, size_t n, bool *readable);
-
 int p2pdma_archive_read(const char *path, const struct p2pdma_unpack_opts *opts,
 			struct p2pdma_memtree **tree, struct p2pdma_error *e);
 
