@@ -29,6 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 #define ROUTE_MAX_DMAS 64
 
+/*
+ * Host buffers are addresses handed out once each (mem.h), and each input
+ * with maps takes up to 24 pages x 3: after half a million inputs the
+ * machine's 66 GiB of RAM ran out and the reference's allocation failed.
+ * A new simulation every GiB keeps the RAM, and so the inputs, far from
+ * that end.
+ */
+#define ROUTE_HOST_BUDGET (1ULL << 30)
+
 static struct world *world(void)
 {
 	static struct world *w;
@@ -53,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 9)
 		return 0;
+	if (w->host_bytes > ROUTE_HOST_BUDGET)
+		simref_world_renew(w);
 	w->seed = le64(data);
 	w->rng = w->seed | 1;
 	simref_shuffle_acs(w);

@@ -382,6 +382,7 @@ void simref_make_maps(struct world *w)
 			CHECK((p2pdma_sgl_add(s, b->phys, b->size, &e)) == 0);
 		} else {
 			CHECK((p2pdma_mem_host_alloc(p2pdma_sim_mem(w->s), 3 * 4096, &phys, &e)) == 0);
+			w->host_bytes += 3 * 4096;
 			CHECK((p2pdma_sgl_add(s, phys + rnd(w, 4096), 4096, &e)) == 0);
 		}
 		w->sgl_client[w->nr_sgls++] = c;
@@ -492,11 +493,22 @@ static void simref_add_providers(struct world *w)
 }
 
 
+/* The simulation of @w's fabric, its providers whole BARs. */
+static void start_sim(struct world *w)
+{
+	struct p2pdma_sim_opts o = { .ns_in_memory = true, .no_model_providers = true };
+	struct p2pdma_error e = { 0 };
+
+	if (p2pdma_sim_new(w->f, &o, &w->s, &e))
+		simref_fail("%s: %s", w->machine, e.reason);
+	simref_add_providers(w);
+	w->host_bytes = 0;
+}
+
 struct world *simref_world_new(const char *machine, uint64_t seed,
 			       bool (*fwd)(const struct p2pdma_host_bridge *,
 					   const struct p2pdma_host_bridge *))
 {
-	struct p2pdma_sim_opts o = { .ns_in_memory = true, .no_model_providers = true };
 	struct p2pdma_load_opts lo = { .path = machine };
 	struct world *w = calloc(1, sizeof(*w));
 	struct p2pdma_error e = { 0 };
@@ -508,11 +520,19 @@ struct world *simref_world_new(const char *machine, uint64_t seed,
 	w->rng = seed ^ (uint64_t)strlen(machine) * 0x9e3779b97f4a7c15ULL;
 	if (!w->rng)
 		w->rng = 1;
-	if (p2pdma_fabric_load(&lo, &w->f, &e) || p2pdma_sim_new(w->f, &o, &w->s, &e))
+	if (p2pdma_fabric_load(&lo, &w->f, &e))
 		simref_fail("%s: %s", machine, e.reason);
-	simref_add_providers(w);
+	start_sim(w);
 	simref_collect_endpoints(w);
 	return w;
+}
+
+void simref_world_renew(struct world *w)
+{
+	simref_unmap_all(w);
+	simref_free_bufs(w);
+	p2pdma_sim_free(w->s);
+	start_sim(w);
 }
 
 void simref_world_free(struct world *w)

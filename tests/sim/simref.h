@@ -49,6 +49,13 @@ struct world {
 	/* Outcomes seen, so a sweep that stopped reaching a case fails. */
 	uint64_t seen[P2PDMA_SIM_FAULT_BLOCKED + 1];
 	uint64_t local, redirected;
+	/*
+	 * Host RAM handed out for mappings since the simulation was made:
+	 * the library never takes a host buffer back (mem.h), so a world
+	 * that lives for millions of fuzz inputs must be renewed before its
+	 * RAM runs out.
+	 */
+	uint64_t host_bytes;
 };
 
 
@@ -72,6 +79,8 @@ struct world *simref_world_new(const char *machine, uint64_t seed,
 			       bool (*fwd)(const struct p2pdma_host_bridge *,
 					   const struct p2pdma_host_bridge *));
 void simref_world_free(struct world *w);
+/* A new simulation of the same fabric and providers: host RAM all free again. */
+void simref_world_renew(struct world *w);
 
 uint64_t simref_rand(uint64_t *state);
 void simref_shuffle_acs(struct world *w);
