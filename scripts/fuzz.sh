@@ -207,7 +207,9 @@ one() {
 	[ "$found" -gt 0 ] && full_report $t
 	took=$(awk '/Done [0-9]+ runs in/ { for (i = 1; i < NF; i++) if ($i == "in") s = $(i + 1) } END { print s ? s : 0 }' \
 		"$B/$t.campaign.log")
-	[ "$took" = 0 ] && took=$secs
+	# A run stopped by a finding prints no "Done" line: its time is its
+	# executions at its average rate, not the share it was given.
+	[ "$took" = 0 ] && took=$(awk -v n=$1 -v r=$2 -v s=$secs 'BEGIN { print r > 0 ? int(n / r + 0.5) : s }')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
 		"$(git rev-parse --short HEAD)" $t $took $1 $2 $3 $4 $found >"$work.ledger"
 	printf '%-16s %8s %12s %8s %6s %7s %7s %8s' $t $took $1 $2 $3 $4 \
