@@ -365,6 +365,9 @@ void simref_make_buffers(struct world *w)
 	}
 }
 
+/* A host buffer of a mapping: 3 pages, a page of it mapped at a random offset. */
+#define HOST_BUF (3 * 4096)
+
 /* Map a live buffer or a host buffer for random endpoints; remember the IOVAs. */
 void simref_make_maps(struct world *w)
 {
@@ -381,8 +384,8 @@ void simref_make_maps(struct world *w)
 		if (b && b->live && rnd(w, 2)) {
 			CHECK((p2pdma_sgl_add(s, b->phys, b->size, &e)) == 0);
 		} else {
-			CHECK((p2pdma_mem_host_alloc(p2pdma_sim_mem(w->s), 3 * 4096, &phys, &e)) == 0);
-			w->host_bytes += 3 * 4096;
+			CHECK((p2pdma_mem_host_alloc(p2pdma_sim_mem(w->s), HOST_BUF, &phys, &e)) == 0);
+			w->host_bytes += HOST_BUF;
 			CHECK((p2pdma_sgl_add(s, phys + rnd(w, 4096), 4096, &e)) == 0);
 		}
 		w->sgl_client[w->nr_sgls++] = c;
@@ -527,20 +530,24 @@ struct world *simref_world_new(const char *machine, uint64_t seed,
 	return w;
 }
 
-void simref_world_renew(struct world *w)
+/* What start_sim() made, and everything mapped and allocated in it, gone. */
+static void stop_sim(struct world *w)
 {
 	simref_unmap_all(w);
 	simref_free_bufs(w);
 	p2pdma_sim_free(w->s);
+}
+
+void simref_world_renew(struct world *w)
+{
+	stop_sim(w);
 	start_sim(w);
 }
 
 void simref_world_free(struct world *w)
 {
-	simref_unmap_all(w);
-	simref_free_bufs(w);
+	stop_sim(w);
 	free(w->eps);
-	p2pdma_sim_free(w->s);
 	p2pdma_fabric_free(w->f);
 	free(w);
 }
