@@ -53,7 +53,14 @@ struct p2pmem_range {
 	uint64_t bus;		/* bus address of the start */
 	uint64_t size;
 	struct buddy buddy;
-	_Atomic uint64_t *user[P2PDMA_SLOT_ORDERS];	/* see struct p2pdma_pslot */
+	/*
+	 * One bit per block of each slot order: a user holds it (pcpu.c).
+	 * Block b sits in cache line b mod 2^user_shift, so that blocks next
+	 * to each other, which threads sharing the pool are handed, are not
+	 * flipped in one line by several cores.
+	 */
+	_Atomic uint64_t *user[P2PDMA_SLOT_ORDERS];
+	unsigned int user_shift[P2PDMA_SLOT_ORDERS];
 };
 
 enum provider_state {
@@ -170,6 +177,9 @@ void p2pdma_provider_destroy(struct p2pdma_provider *p);
 
 /* pcpu.c: the per-thread slots. */
 int p2pdma_range_user_init(struct p2pmem_range *r);
+/* The word that holds the user bit of order-@k block @b of @r, and the bit. */
+_Atomic uint64_t *p2pdma_range_user_word(const struct p2pmem_range *r, unsigned int k,
+					 uint64_t b, uint64_t *bit);
 void p2pdma_range_destroy(struct p2pmem_range *r);
 void p2pdma_pcpu_range_added(struct p2pdma_provider *p, struct p2pmem_range *r);
 /* Orders the slots serve: 0..P2PDMA_SLOT_ORDERS-1, else -1. */

@@ -60,17 +60,39 @@ int p2pdma_pcpu_order(uint64_t phys, uint64_t pages)
 
 /* ---- the user bits ---------------------------------------------------- */
 
+/* 64-bit words in a cache line, and blocks a line holds. */
+#define USER_LINE_WORDS		8
+#define USER_LINE_BLOCKS	(USER_LINE_WORDS * 64)
+/* Lines at least: two threads' blocks, even in a small range, in two. */
+#define USER_MIN_SHIFT		3
+
 int p2pdma_range_user_init(struct p2pmem_range *r)
 {
 	uint64_t npages = r->size / P2PDMA_PAGE_SIZE;
-	unsigned int k;
+	unsigned int k, shift;
 
 	for (k = 0; k < P2PDMA_SLOT_ORDERS; k++) {
-		r->user[k] = calloc((npages >> k) / 64 + 1, sizeof(*r->user[k]));
+		for (shift = USER_MIN_SHIFT;
+		     ((uint64_t)USER_LINE_BLOCKS << shift) < (npages >> k) + 1; shift++)
+			;
+		r->user_shift[k] = shift;
+		r->user[k] = aligned_alloc(64, (size_t)64 << shift);
 		if (!r->user[k])
 			return -ENOMEM;
+		memset((void *)r->user[k], 0, (size_t)64 << shift);
 	}
 	return 0;
+}
+
+_Atomic uint64_t *p2pdma_range_user_word(const struct p2pmem_range *r, unsigned int k,
+					 uint64_t b, uint64_t *bit)
+{
+	unsigned int shift = r->user_shift[k];
+	uint64_t in_line = b >> shift;	/* 0 .. USER_LINE_BLOCKS - 1 */
+	uint64_t line = b & ((1ULL << shift) - 1);
+
+	*bit = 1ULL << (in_line & 63);
+	return &r->user[k][line * USER_LINE_WORDS + in_line / 64];
 }
 
 void p2pdma_range_destroy(struct p2pmem_range *r)
@@ -86,13 +108,13 @@ void p2pdma_range_destroy(struct p2pmem_range *r)
 /* Set (@take) or clear the block's user bit; false if it already was. */
 static bool user_flip(struct p2pmem_range *r, unsigned int k, uint64_t phys, bool take)
 {
-	uint64_t b = (phys - r->phys) / P2PDMA_PAGE_SIZE >> k;
-	uint64_t bit = 1ULL << (b & 63), old;
+	uint64_t bit, old;
+	_Atomic uint64_t *w = p2pdma_range_user_word(r, k, (phys - r->phys) / P2PDMA_PAGE_SIZE >> k, &bit);
 
 	if (take)
-		old = atomic_fetch_or_explicit(&r->user[k][b >> 6], bit, memory_order_relaxed);
+		old = atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
 	else
-		old = atomic_fetch_and_explicit(&r->user[k][b >> 6], ~bit, memory_order_relaxed);
+		old = atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
 	return !!(old & bit) != take;
 }
 
@@ -389,10 +411,10 @@ int p2pdma_pcpu_check(const struct p2pdma_provider *p)
 		for (k = 0; k < P2PDMA_SLOT_ORDERS; k++)
 			for (j = 0; j < s[i].nr[k]; j++) {
 				const struct p2pdma_pslot_block *b = &s[i].blk[k][j];
-				uint64_t blk = (b->phys - b->r->phys) / P2PDMA_PAGE_SIZE >> k;
+				uint64_t blk = (b->phys - b->r->phys) / P2PDMA_PAGE_SIZE >> k, bit;
 
 				if (!bm_test(b->r->buddy.alloc[k], blk) ||
-				    (atomic_load(&b->r->user[k][blk >> 6]) >> (blk & 63)) & 1)
+				    atomic_load(p2pdma_range_user_word(b->r, k, blk, &bit)) & bit)
 					return -EIO;
 				pages += 1ULL << k;
 			}
