@@ -19,8 +19,8 @@
  *     with the index so that their ratio comes from one stretch of the
  *     (shared) machine, beside the index fed indices read from both
  *     functions and from the provider's alone (what a call that looks at
- *     its provider cannot go below); and the index on pairs below one root-bus
- *     function, the only ones that need the range minimum;
+ *     its provider cannot go below); and the index on pairs below one
+ *     root-bus function, the only ones that need the range minimum;
  *   - p2pdma_verdict_get() (path, log lines, reason, fix) per second, and
  *     p2pdma_verdict_reason() (the reason only, what a refused mapping says);
  *   - the same public call when every function has p2pmem, so that the

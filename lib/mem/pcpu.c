@@ -63,7 +63,7 @@ int p2pdma_pcpu_order(uint64_t phys, uint64_t pages)
 /* 64-bit words in a cache line, and blocks a line holds. */
 #define USER_LINE_WORDS		8
 #define USER_LINE_BLOCKS	(USER_LINE_WORDS * 64)
-/* Lines at least: two threads' blocks, even in a small range, in two. */
+/* At least 8 lines: neighbouring blocks of a small range in two as well. */
 #define USER_MIN_SHIFT		3
 
 int p2pdma_range_user_init(struct p2pmem_range *r)
@@ -108,8 +108,8 @@ void p2pdma_range_destroy(struct p2pmem_range *r)
 /* Set (@take) or clear the block's user bit; false if it already was. */
 static bool user_flip(struct p2pmem_range *r, unsigned int k, uint64_t phys, bool take)
 {
-	uint64_t bit, old;
-	_Atomic uint64_t *w = p2pdma_range_user_word(r, k, (phys - r->phys) / P2PDMA_PAGE_SIZE >> k, &bit);
+	uint64_t b = (phys - r->phys) / P2PDMA_PAGE_SIZE >> k, bit, old;
+	_Atomic uint64_t *w = p2pdma_range_user_word(r, k, b, &bit);
 
 	if (take)
 		old = atomic_fetch_or_explicit(w, bit, memory_order_relaxed);

@@ -130,8 +130,7 @@ static void test_buddy_double_free(void **state)
  * its own inside the range's array, and two neighbouring blocks (what
  * two threads sharing a pool are handed first) never share a 64-byte
  * cache line, which the cores would otherwise pass to and fro on every
- * alloc and free (bench_mem's shared pool: 71-100 ns a pair per thread
- * before, 27 after).
+ * alloc and free (bench_mem, a shared pool at two threads).
  */
 static void test_user_bits_apart(void **state)
 {
@@ -147,7 +146,9 @@ static void test_user_bits_apart(void **state)
 		r->size = sizes[i];
 		assert_int_equal(p2pdma_range_user_init(r), 0);
 		for (k = 0; k < P2PDMA_SLOT_ORDERS; k++) {
-			uint64_t n = sizes[i] / 4096 >> k, b, bit, words = (uint64_t)8 << r->user_shift[k];
+			/* 8 words of 64 bits in each of the 2^shift lines. */
+			uint64_t words = (uint64_t)8 << r->user_shift[k];
+			uint64_t n = sizes[i] / 4096 >> k, b, bit;
 			uint8_t *seen = calloc(words * 64, 1);
 			uintptr_t prev = 0;
 
