@@ -9,8 +9,10 @@
  *
  * A refused tree must come with a one-line reason naming the tree; an
  * accepted one must draw as DOT.  Built with FUZZ_CAPTURE (fuzz_capture),
- * an accepted tree is captured instead, and the capture must load as the
- * same machine (the same JSON).  Nothing may be left in $TMPDIR.
+ * every tree is captured instead: capture must refuse what the loader
+ * refuses, with the loader's reason, and nothing else, and what it
+ * writes must load as the same machine (the same JSON).  Nothing may be
+ * left in $TMPDIR.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -266,6 +268,24 @@ static bool inside(const char *rel)
 	return true;
 }
 
+/*
+ * Whether an edit of this input hit a directory of the template: until
+ * one does, every directory above any path an edit names is still the
+ * template's (files have nothing below them), and inside() can be
+ * skipped, six lstat() calls an edit.
+ */
+static bool dirs_moved;
+
+static bool template_dir(const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tmpl) / sizeof(tmpl[0]); i++)
+		if (tmpl[i].kind == T_DIR && !strcmp(tmpl[i].rel, rel))
+			return true;
+	return false;
+}
+
 /* Laid again with a touched ancestor, or with an earlier touch of itself. */
 static bool covered(size_t i)
 {
@@ -376,8 +396,9 @@ static size_t edit(const uint8_t *d, size_t n)
 			 odd_names[d[2] % (sizeof(odd_names) / sizeof(odd_names[0]))]);
 		rel = odd;
 	}
-	if (!inside(rel))
+	if (dirs_moved && !inside(rel))
 		return d[0] % 8 >= 6 ? 3 : 3 + len;
+	dirs_moved |= template_dir(rel);
 	touch(rel);
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	switch (d[0] % 8) {
@@ -421,7 +442,7 @@ static size_t edit(const uint8_t *d, size_t n)
 	case 7:		/* a function directory with an odd name next to the NVMe */
 		mkdir(p, 0700);
 		snprintf(p, sizeof(p), "%s/vendor", odd);
-		if (inside(p))	/* not through a link an earlier edit put there */
+		if (!dirs_moved || inside(p))	/* not through a link an earlier edit put there */
 			try_put(p, "0x15b3\n", 7);
 		return 3;
 	}
@@ -457,33 +478,86 @@ static void same_machine(const struct p2pdma_fabric *f, const char *cap)
 	p2pdma_fabric_free(g);
 }
 
+#define LOADER_REFUSES "capture refused: the loader refuses the machine: "
+
 /*
- * The capture of a tree the loader took: capture must take it too.  It
- * loads the tree and its own tarball to check itself, so every 16th
- * capture only is loaded back here as well, a check that does not trust
- * capture's own.
+ * Capture refused the tree: only because the loader does, and with the
+ * loader's reason; anything else is capture refusing a tree the loader
+ * takes.  Every 16th time the loader is asked itself, a check that does
+ * not trust capture's word for its verdict.
  */
-static void round_trip(const struct p2pdma_fabric *f)
+static void check_refusal(int ret, const struct p2pdma_error *e, const char *cap, bool ask)
+{
+	const char *why = e->reason + strlen(LOADER_REFUSES);
+	struct p2pdma_error le = { 0 };
+	struct p2pdma_fabric *f;
+
+	if (strncmp(e->reason, LOADER_REFUSES, strlen(LOADER_REFUSES)) ||
+	    strchr(e->reason, '\n') || !strstr(e->reason, root)) {
+		fprintf(stderr, "capture refused a tree the loader took: %s\n", e->reason);
+		abort();
+	}
+	if (!access(cap, F_OK))
+		abort();	/* a refused capture was written all the same */
+	if (!ask)
+		return;
+	f = load(root, &le);
+	if (f || ret != le.err || strncmp(le.reason, why, strlen(why))) {
+		fprintf(stderr, "capture said the loader refuses (%s); the loader: %s\n", why,
+			f ? "took it" : le.reason);
+		abort();
+	}
+}
+
+/*
+ * The capture round trip.  Capture loads the tree first, checks its own
+ * tarball against it, and refuses what the loader refuses, so it is the
+ * whole test of the tree here; every 16th time the tree and the capture
+ * are loaded here as well and compared.
+ */
+static void round_trip(void)
 {
 	static unsigned long captured;
 	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f;
+	bool ask = !(++captured % 16);
 	char cap[300];
+	int ret;
 
 	fuzz_scratch_path(cap, sizeof(cap), "capture.tar");
-	if (p2pdma_capture(root, cap, NULL, NULL, &e)) {
-		fprintf(stderr, "capture refused a tree the loader took: %s\n", e.reason);
-		abort();
+	ret = p2pdma_capture(root, cap, NULL, NULL, &e);
+	if (ret) {
+		check_refusal(ret, &e, cap, ask);
+		return;
 	}
-	if (!(++captured % 16))
+	if (ask) {
+		f = load(root, &e);
+		if (!f)
+			abort();	/* capture took a tree the loader refuses */
 		same_machine(f, cap);
+		p2pdma_fabric_free(f);
+	}
 	unlink(cap);
+}
+#else
+/* A tree the loader takes draws as DOT. */
+static void draw(void)
+{
+	struct p2pdma_error e = { 0 };
+	struct p2pdma_fabric *f = load(root, &e);
+	char *dot = NULL;
+
+	if (!f)
+		return;
+	if (p2pdma_fabric_write_dot(f, NULL, &dot, &e))
+		abort();
+	free(dot);
+	p2pdma_fabric_free(f);
 }
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct p2pdma_error e = { 0 };
-	struct p2pdma_fabric *f;
 	size_t at = 0;
 	int edits = 0;
 
@@ -495,22 +569,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (at < size && edits++ < 16)
 		at += edit(data + at, size - at);
-	f = load(root, &e);
-	if (f) {
 #ifdef FUZZ_CAPTURE
-		/* The DOT of these trees is fuzz_sysfs_tree's: here the round trip. */
-		round_trip(f);
+	/* The DOT of these trees is fuzz_sysfs_tree's: here the round trip. */
+	round_trip();
 #else
-		char *dot = NULL;
-
-		if (p2pdma_fabric_write_dot(f, NULL, &dot, &e))
-			abort();
-		free(dot);
+	draw();
 #endif
-		p2pdma_fabric_free(f);
-	}
 	fuzz_tmp_is_clean();
 	restore();
+	dirs_moved = false;
 	/* The restore is checked now and then: cheap, and a drift shows at once. */
 	if (!(++inputs % 64))
 		check_tree();

@@ -7,9 +7,11 @@
  * The lists of files come from sysfs_layout.c, which the loader uses
  * too.  sysfs files claim a size of 4096 whatever they hold, so every
  * file is read to its end and stored with the length actually read
- * (config: 4096 bytes as root, 64 without).  The tarball is written
- * under a temporary name beside the destination and renamed into place
- * when complete, so a failed capture never leaves half a tarball.
+ * (config: 4096 bytes as root, 64 without).  The machine is loaded
+ * first, so one the loader refuses is refused before any file is made;
+ * the tarball is then written under a temporary name beside the
+ * destination, loaded back, compared with the machine and renamed into
+ * place, so a failed capture never leaves half a tarball.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -307,6 +309,8 @@ static int copy_devices(struct capture *c, int sysfd)
 
 		if (fd < 0)
 			continue;
+		p2pdma_log(c->log, c->log_arg, P2PDMA_LOG_DEBUG, "%s/sys/%s: copying",
+			   c->root, dirs[i]);
 		ret = rel_push(c, "sys");
 		if (!ret)
 			ret = rel_push(c, dirs[i]);
@@ -554,36 +558,39 @@ static int load_tree_at(const char *path, struct p2pdma_fabric **f, struct p2pdm
 	return p2pdma_fabric_load(&o, f, e);
 }
 
-/* The first line where @a and @b differ, for the message. */
-static void first_difference(const char *a, const char *b, char *out, size_t n)
+/* The line of @text that holds @at, without its indentation, into @out. */
+static void line_at(const char *text, const char *at, char *out, size_t n)
 {
-	const char *line = a;
+	const char *line = at;
 	size_t len;
 
-	for (; *a && *a == *b; a++, b++)
-		if (*a == '\n')
-			line = a + 1;
+	while (line > text && line[-1] != '\n')
+		line--;
 	while (*line == ' ')
 		line++;
 	len = strcspn(line, "\n");
 	p2pdma_excerpt(out, n, line, len, n > 8 ? n - 8 : 0);
 }
 
-/* The refusal for a capture that loads as another machine, with the first line that differs. */
+/* The refusal for a capture that loads as another machine, with the first lines that differ. */
 static int different(struct capture *c, const struct p2pdma_fabric *want,
 		     const struct p2pdma_fabric *got)
 {
-	char *a = NULL, *b = NULL, diff[120] = "?";
+	char *a = NULL, *b = NULL, mine[80] = "?", theirs[80] = "?";
+	size_t i = 0;
 	int ret;
 
 	ret = p2pdma_fabric_write_json(want, &a, c->e);
 	if (!ret)
 		ret = p2pdma_fabric_write_json(got, &b, c->e);
 	if (!ret) {
-		first_difference(a, b, diff, sizeof(diff));
+		while (a[i] && a[i] == b[i])
+			i++;
+		line_at(a, a + i, mine, sizeof(mine));
+		line_at(b, b + i, theirs, sizeof(theirs));
 		ret = p2pdma_fail(c->e, -EIO,
-				  "%s: capture refused: it would load as a different machine (first difference: %s); did the machine change meanwhile?",
-				  c->root, diff);
+				  "%s: capture refused: it would load as a different machine (first difference: the machine has '%s', the capture '%s'); did the machine change meanwhile?",
+				  c->root, mine, theirs);
 	}
 	free(a);
 	free(b);
@@ -591,22 +598,31 @@ static int different(struct capture *c, const struct p2pdma_fabric *want,
 }
 
 /*
- * "Loading the capture gives the same model as loading the machine": a
- * capture that would not is refused, not written.  Whatever the loader
- * refuses in the tree (a link where a file goes, a device node, an
- * oversize file) capture refuses with the same reason; whatever capture
- * left out that the loader read, shows as a difference here.
+ * The machine as the loader sees it, before anything is written: what
+ * the loader refuses in the tree (a link where a file goes, a device
+ * node, an oversize file) capture refuses with the same reason, and
+ * leaves no file behind, not even a temporary one.
  */
-static int verify(struct capture *c, const char *tmp)
+static int load_machine(struct capture *c, struct p2pdma_fabric **want)
 {
-	struct p2pdma_fabric *want = NULL, *got = NULL;
+	int ret = load_tree_at(c->root, want, c->e);
+
+	if (ret)
+		p2pdma_error_prefix(c->e, "capture refused: the loader refuses the machine");
+	return ret;
+}
+
+/*
+ * "Loading the capture gives the same model as loading the machine": a
+ * capture that would not is refused, not written.  Whatever capture
+ * left out that the loader read, or a machine that changed while it
+ * was copied, shows as a difference from @want.
+ */
+static int verify(struct capture *c, const struct p2pdma_fabric *want, const char *tmp)
+{
+	struct p2pdma_fabric *got = NULL;
 	int ret;
 
-	ret = load_tree_at(c->root, &want, c->e);
-	if (ret) {
-		p2pdma_error_prefix(c->e, "capture refused: the loader refuses the machine");
-		return ret;
-	}
 	ret = load_tree_at(tmp, &got, c->e);
 	if (ret) {
 		p2pdma_error_prefix(c->e, "capture refused: it would not load back");
@@ -617,7 +633,6 @@ static int verify(struct capture *c, const char *tmp)
 		else
 			ret = ret ? 0 : different(c, want, got);
 	}
-	p2pdma_fabric_free(want);
 	p2pdma_fabric_free(got);
 	return ret;
 }
@@ -631,6 +646,42 @@ static mode_t file_mode(void)
 	return 0666 & ~mask;
 }
 
+/* Write the tarball under a temporary name, check it against @want, rename it into place. */
+static int write_checked(struct capture *c, const struct p2pdma_fabric *want)
+{
+	char *tmp;
+	int fd, ret;
+
+	/* Beside the destination, so the final rename cannot cross file systems. */
+	if (asprintf(&tmp, "%s.XXXXXX", c->out_path) < 0)
+		return p2pdma_fail(c->e, -ENOMEM, "out of memory");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = p2pdma_fail(c->e, -errno, "%s: cannot create: %s", c->out_path,
+				  strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	p2pdma_temp_track(tmp);
+	ret = write_all(c, fd);
+	/* Before the close: freeing an archive not closed still writes to its fd. */
+	capture_free(c);
+	if (!ret && (fchmod(fd, file_mode()) || fsync(fd)))
+		ret = p2pdma_fail(c->e, -errno, "%s: %s", tmp, strerror(errno));
+	if (close(fd) && !ret)
+		ret = p2pdma_fail(c->e, -errno, "%s: %s", tmp, strerror(errno));
+	if (!ret)
+		ret = verify(c, want, tmp);
+	if (!ret && rename(tmp, c->out_path))
+		ret = p2pdma_fail(c->e, -errno, "%s: cannot rename into place: %s", c->out_path,
+				  strerror(errno));
+	if (ret)
+		unlink(tmp);
+	p2pdma_temp_untrack(tmp);
+	free(tmp);
+	return ret;
+}
+
 int p2pdma_capture(const char *root, const char *out_path,
 		   p2pdma_log_fn log, void *log_arg, struct p2pdma_error *e)
 {
@@ -642,9 +693,9 @@ int p2pdma_capture(const char *root, const char *out_path,
 		.e = e,
 		.now = time(NULL),
 	};
+	struct p2pdma_fabric *want = NULL;
 	struct stat st;
-	char *tmp;
-	int fd, ret;
+	int ret;
 
 	if (!out_path || !*out_path)
 		return p2pdma_fail(e, -EINVAL, "no file name for the capture");
@@ -653,32 +704,11 @@ int p2pdma_capture(const char *root, const char *out_path,
 	if (geteuid() != 0)
 		p2pdma_log(log, log_arg, P2PDMA_LOG_WARN,
 			   "not running as root: config space will be captured as 64 bytes, so the ACS state will be unknown when the capture is loaded");
-	/* Beside the destination, so the final rename cannot cross file systems. */
-	if (asprintf(&tmp, "%s.XXXXXX", out_path) < 0)
-		return p2pdma_fail(e, -ENOMEM, "out of memory");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = p2pdma_fail(e, -errno, "%s: cannot create: %s", out_path, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	p2pdma_temp_track(tmp);
-	ret = write_all(&c, fd);
-	capture_free(&c);
-	if (!ret && (fchmod(fd, file_mode()) || fsync(fd)))
-		ret = p2pdma_fail(e, -errno, "%s: %s", tmp, strerror(errno));
-	if (close(fd) && !ret)
-		ret = p2pdma_fail(e, -errno, "%s: %s", tmp, strerror(errno));
+	ret = load_machine(&c, &want);
 	if (!ret)
-		ret = verify(&c, tmp);
-	if (!ret && rename(tmp, out_path))
-		ret = p2pdma_fail(e, -errno, "%s: cannot rename into place: %s", out_path,
-				  strerror(errno));
-	if (ret)
-		unlink(tmp);
-	else
+		ret = write_checked(&c, want);
+	p2pdma_fabric_free(want);
+	if (!ret)
 		warn_short_config(&c);
-	p2pdma_temp_untrack(tmp);
-	free(tmp);
 	return ret;
 }

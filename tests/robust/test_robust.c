@@ -6,6 +6,7 @@
  * blow-up fails the case in a second instead of hanging the suite.
  * Expected answers come from the audit report and the kernel's rules.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,7 +336,24 @@ static void test_05_big_cpuinfo(void **state)
 	drop_tree(root);
 }
 
-/* #6: what the loader refuses in a tree, capture refuses (and writes nothing). */
+/* A name in @dir beginning with @prefix: a capture's temporary file. */
+static bool temp_in(const char *dir, const char *prefix)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)))
+		found |= !strncmp(de->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * #6: what the loader refuses in a tree, capture refuses, and writes
+ * nothing: not even a temporary file is made.
+ */
 static void test_06_capture_refuses_what_load_refuses(void **state)
 {
 	char *root = base_tree(), *out;
@@ -351,6 +369,12 @@ static void test_06_capture_refuses_what_load_refuses(void **state)
 	assert_non_null(strstr(e.reason, "cpuinfo"));
 	assert_int_equal(access(out, F_OK), -1);
 	free(out);
+	/* Refused before any file is made: a destination that cannot be made is never reached. */
+	assert_true(asprintf(&out, "%s/../no-such-dir/refused.tar", root) > 0);
+	assert_int_not_equal(p2pdma_capture(root, out, NULL, NULL, &e), 0);
+	assert_non_null(strstr(e.reason, "capture refused: the loader refuses the machine"));
+	assert_non_null(strstr(e.reason, "cpuinfo"));
+	free(out);
 	drop_tree(root);
 }
 
@@ -361,12 +385,18 @@ static void on_term(int sig)
 	_exit(0);
 }
 
-/* The capture below logs while its temporary file is open: be killed right then. */
-static void term_now(void *arg, enum p2pdma_log_level level, const char *msg)
+/*
+ * Capture logs as it starts copying a host bridge, with its temporary
+ * file open: be killed right then (exit 3 if that file is not there,
+ * which would make the test prove nothing).
+ */
+static void term_now(void *dir, enum p2pdma_log_level level, const char *msg)
 {
-	(void)arg;
 	(void)level;
-	(void)msg;
+	if (!strstr(msg, ": copying"))
+		return;
+	if (!temp_in(dir, "cap.tar."))
+		_exit(3);
 	raise(SIGTERM);
 }
 
@@ -383,16 +413,13 @@ static void test_17_temp_removed_on_signal(void **state)
 	pid_t pid;
 
 	(void)state;
-	/* A directory where an optional file goes: capture logs that it left it out. */
-	sb_remove(root, "sys/devices/pci0000:00/0000:00:01.0/numa_node");
-	sb_mkdirs(root, "sys/devices/pci0000:00/0000:00:01.0/numa_node");
 	dir = tu_mkdtemp();
 	assert_true(asprintf(&out, "%s/cap.tar", dir) > 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
 		signal(SIGTERM, on_term);
-		p2pdma_capture(root, out, term_now, NULL, &e);
+		p2pdma_capture(root, out, term_now, dir, &e);
 		_exit(2);	/* the log call never came */
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
