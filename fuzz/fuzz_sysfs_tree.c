@@ -172,9 +172,40 @@ static const struct tentry tmpl[] = {
 	TXT("proc/iomem", "00001000-0009ffff : System RAM\n100000000-1ffffffff : System RAM\n"),
 };
 
-static void lay(const struct tentry *t)
+/*
+ * Every template file is written once into a store beside the tree, and
+ * laid by a hard link from there: one link() instead of open, write and
+ * close, on every restore.  So no file of the tree may ever be written
+ * in place: every edit removes what is at its path before it makes
+ * something new there (check_tree() would see a store written through).
+ */
+static char store[300];
+
+static void stored(size_t i, char *p, size_t len)
+{
+	snprintf(p, len, "%s/%zu", store, i);
+}
+
+static void fill_store(void)
 {
 	char p[600];
+	size_t i;
+
+	fuzz_scratch_path(store, sizeof(store), "store");
+	if (mkdir(store, 0700))
+		abort();
+	for (i = 0; i < sizeof(tmpl) / sizeof(tmpl[0]); i++) {
+		if (tmpl[i].kind != T_FILE)
+			continue;
+		stored(i, p, sizeof(p));
+		fuzz_write(p, tmpl[i].data, tmpl[i].len ? tmpl[i].len : strlen(tmpl[i].data));
+	}
+}
+
+static void lay(size_t i)
+{
+	const struct tentry *t = &tmpl[i];
+	char p[600], from[600];
 
 	snprintf(p, sizeof(p), "%s/%s", root, t->rel);
 	switch (t->kind) {
@@ -183,7 +214,9 @@ static void lay(const struct tentry *t)
 			abort();
 		break;
 	case T_FILE:
-		fuzz_write(p, t->data, t->len ? t->len : strlen(t->data));
+		stored(i, from, sizeof(from));
+		if (link(from, p))
+			abort();
 		break;
 	case T_LINK:
 		link_at(t->rel, t->data);
@@ -206,13 +239,14 @@ static void lay_template(const char *top)
 
 	for (i = 0; i < sizeof(tmpl) / sizeof(tmpl[0]); i++)
 		if (!top || below(tmpl[i].rel, top))
-			lay(&tmpl[i]);
+			lay(i);
 }
 
 static void template(void)
 {
 	config(rp_cfg, sizeof(rp_cfg), 0x8086, 0x2030, 1, 4);
 	config(ep_cfg, sizeof(ep_cfg), 0x144d, 0xa80a, 0, 0);
+	fill_store();
 	lay_template(NULL);
 }
 
@@ -442,8 +476,10 @@ static size_t edit(const uint8_t *d, size_t n)
 	case 7:		/* a function directory with an odd name next to the NVMe */
 		mkdir(p, 0700);
 		snprintf(p, sizeof(p), "%s/vendor", odd);
-		if (!dirs_moved || inside(p))	/* not through a link an earlier edit put there */
+		if (!dirs_moved || inside(p)) {	/* not through a link an earlier edit put there */
+			remove_at(p);	/* the NVMe's own vendor is a link to the store */
 			try_put(p, "0x15b3\n", 7);
+		}
 		return 3;
 	}
 	return 3 + len;
