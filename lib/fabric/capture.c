@@ -309,8 +309,8 @@ static int copy_devices(struct capture *c, int sysfd)
 
 		if (fd < 0)
 			continue;
-		p2pdma_log(c->log, c->log_arg, P2PDMA_LOG_DEBUG, "%s/sys/%s: copying",
-			   c->root, dirs[i]);
+		p2pdma_log(c->log, c->log_arg, P2PDMA_LOG_DEBUG,
+			   "%s: copying the devices under sys/%s", c->root, dirs[i]);
 		ret = rel_push(c, "sys");
 		if (!ret)
 			ret = rel_push(c, dirs[i]);

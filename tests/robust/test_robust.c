@@ -393,7 +393,7 @@ static void on_term(int sig)
 static void term_now(void *dir, enum p2pdma_log_level level, const char *msg)
 {
 	(void)level;
-	if (!strstr(msg, ": copying"))
+	if (!strstr(msg, "copying the devices under sys/"))
 		return;
 	if (!temp_in(dir, "cap.tar."))
 		_exit(3);

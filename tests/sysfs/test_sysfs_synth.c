@@ -422,7 +422,7 @@ static void test_capture_of_real(void **state)
 static void change_machine(void *root, enum p2pdma_log_level level, const char *msg)
 {
 	(void)level;
-	if (!strstr(msg, "pci0000:00: copying"))
+	if (!strstr(msg, "copying the devices under sys/devices/pci0000:00"))
 		return;
 	sb_printf(root, RP "/resource", "%s%s",
 		  "0x00000000fe000000 0x00000000fe0fffff 0x0000000000040200\n",
