@@ -173,7 +173,8 @@ static int copy_file(struct capture *c, int fd, const char *name, size_t max, si
 		return 1;
 	if (ret) {
 		p2pdma_log(c->log, c->log_arg, P2PDMA_LOG_DEBUG, "%s/%s/%s: %s; left out",
-			   c->root, c->rel, name, strerror(-ret));
+			   c->root, c->rel, name,
+			   ret == -ESPIPE ? "a FIFO or device" : strerror(-ret));
 		return 1;
 	}
 	ret = put_entry(c, name, AE_IFREG, buf ? buf : small, *len, NULL);

@@ -168,6 +168,8 @@ static int read_attr(struct sysfs_load *l, const struct p2pdma_dir *d, const cha
 		return fail_at(l, name, -EINVAL, "a symbolic link where sysfs has a file");
 	case -EISDIR:
 		return fail_at(l, name, -EINVAL, "a directory where sysfs has a file");
+	case -ESPIPE:
+		return fail_at(l, name, -EINVAL, "a FIFO or device where sysfs has a file");
 	case -EFBIG:
 		return fail_at(l, name, -EINVAL, "longer than %d bytes: not a sysfs attribute",
 			       P2PDMA_SYSFS_ATTR_MAX);
@@ -265,6 +267,8 @@ static int read_config(struct sysfs_load *l, const struct p2pdma_dir *d, const s
 		return fail_at(l, "config", -EINVAL, "a symbolic link where sysfs has a file");
 	case -EISDIR:
 		return fail_at(l, "config", -EINVAL, "a directory where sysfs has a file");
+	case -ESPIPE:
+		return fail_at(l, "config", -EINVAL, "a FIFO or device where sysfs has a file");
 	case -EFBIG:
 		return fail_at(l, "config", -EINVAL,
 			       "more than %d bytes; sysfs gives 64 or 128 (without root), 256 or 4096",
@@ -850,6 +854,8 @@ static int read_proc_file(struct sysfs_load *l, const struct p2pdma_dir *pd, con
 		return 1;
 	if (ret == -ELOOP)
 		return fail_at(l, name, -EINVAL, "a symbolic link where /proc has a file");
+	if (ret == -ESPIPE)
+		return fail_at(l, name, -EINVAL, "a FIFO or device where /proc has a file");
 	if (ret == -EFBIG)
 		return fail_at(l, name, -EINVAL, "longer than %d bytes", P2PDMA_PROC_FILE_MAX);
 	if (ret)

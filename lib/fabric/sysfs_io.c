@@ -29,6 +29,19 @@ static int open_errno(int dirfd, const char *name, int err)
 }
 
 /*
+ * Nothing read: a FIFO with no writer (or /dev/null) reads as an empty
+ * file, which the loader would then misreport ("'' is not a hex
+ * number"); -ESPIPE says what it is.  Asked only when nothing came, so
+ * a good attribute costs no fstat().
+ */
+static int empty_read(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && !S_ISREG(st.st_mode) ? -ESPIPE : 0;
+}
+
+/*
  * sysfs fills an attribute in one read, and a regular file gives less
  * than asked only at its end, so a short read is the end: no second
  * read to see 0.  (/proc files are seq_files: read those with
@@ -54,7 +67,7 @@ static int read_fd(int fd, char *buf, size_t cap, size_t *len)
 		n = (ssize_t)cap;
 	}
 	*len = (size_t)n;
-	return 0;
+	return n ? 0 : empty_read(fd);
 }
 
 int p2pdma_read_at(int dirfd, const char *name, void *buf, size_t cap, size_t *len)
@@ -111,6 +124,8 @@ int p2pdma_read_all_at(int dirfd, const char *name, size_t max, char **buf,
 			break;
 		got += (size_t)n;
 	}
+	if (!ret && !got)
+		ret = empty_read(fd);
 	close(fd);
 	if (!ret && got > max)
 		ret = -EFBIG;

@@ -17,8 +17,9 @@
 /*
  * Read the file @name (one component) under @dirfd into @buf.  Returns 0
  * and the length in *len; -ENOENT when there is none; -ELOOP when it is a
- * symlink; -EISDIR for a directory; -EFBIG when it holds more than @cap
- * bytes; another -errno when opening or reading fails.
+ * symlink; -EISDIR for a directory; -ESPIPE for what is not a regular
+ * file and gave nothing (a FIFO, a device); -EFBIG when it holds more
+ * than @cap bytes; another -errno when opening or reading fails.
  */
 int p2pdma_read_at(int dirfd, const char *name, void *buf, size_t cap, size_t *len);
 

@@ -290,6 +290,52 @@ static void test_not_a_directory(void **state)
 	fails_with(c->root, RP "/0000:01:00.1: not a directory", NULL);
 }
 
+/* The valid tree at @root again, whatever was there. */
+static void fresh_tree(const char *root)
+{
+	tu_rmtree(root);
+	assert_int_equal(mkdir(root, 0755), 0);
+	valid_tree(root);
+}
+
+/* A FIFO at @rel in @root, in place of what the tree has there. */
+static void fifo_at(const char *root, const char *rel)
+{
+	char *p;
+
+	sb_remove(root, rel);
+	assert_true(asprintf(&p, "%s/%s", root, rel) > 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	free(p);
+}
+
+/*
+ * A FIFO where a file goes reads as empty (nobody writes to it): the
+ * reason says it is a FIFO, not that "" is a bad value.  An empty
+ * regular file still gets the value's own complaint.
+ */
+static void test_fifo_for_a_file(void **state)
+{
+	static const char *const at[][2] = {
+		{ EP "/vendor", "a FIFO or device where sysfs has a file" },
+		{ RP "/config", "a FIFO or device where sysfs has a file" },
+		{ "proc/cpuinfo", "a FIFO or device where /proc has a file" },
+	};
+	struct ctx *c = *state;
+	char want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		fresh_tree(c->root);
+		fifo_at(c->root, at[i][0]);
+		snprintf(want, sizeof(want), "%s: %s", at[i][0], at[i][1]);
+		fails_with(c->root, want, NULL);
+	}
+	fresh_tree(c->root);
+	sb_printf(c->root, EP "/vendor", "%s", "");
+	fails_with(c->root, EP "/vendor: '' is not a hex number", NULL);
+}
+
 static void test_pf_and_p2pmem(void **state)
 {
 	struct ctx *c = *state;
@@ -560,6 +606,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fifo_for_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pf_and_p2pmem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_tarball, setup, teardown),
