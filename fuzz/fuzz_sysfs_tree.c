@@ -476,7 +476,8 @@ static size_t edit(const uint8_t *d, size_t n)
 	case 7:		/* a function directory with an odd name next to the NVMe */
 		mkdir(p, 0700);
 		snprintf(p, sizeof(p), "%s/vendor", odd);
-		if (!dirs_moved || inside(p)) {	/* not through a link an earlier edit put there */
+		/* Not through a link an earlier edit put there. */
+		if (!dirs_moved || inside(p)) {
 			remove_at(p);	/* the NVMe's own vendor is a link to the store */
 			try_put(p, "0x15b3\n", 7);
 		}
