@@ -121,7 +121,7 @@ static void test_01_nccl_entities(void **state)
  */
 static void test_02_no_reads_outside(void **state)
 {
-	char *root = base_tree(), *fifo;
+	char *root = base_tree();
 	uint8_t cfg[256] = { 0x86, 0x80, 0x30, 0x20, 0, 0, 0x10, 0 };
 	struct tu_output r;
 
@@ -134,9 +134,7 @@ static void test_02_no_reads_outside(void **state)
 	cfg[0xfc] = 0x10;
 	cfg[0xfe] = 0x42;		/* root port, version 2 */
 	sb_write(root, "sys/devices/pci0000:00/0000:00:01.0/config", cfg, sizeof(cfg));
-	sb_mkdirs(root, "fifo_dir");
-	assert_true(asprintf(&fifo, "%s/fifo_dir/config", root) > 0);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
+	sb_fifo(root, "fifo_dir/config");
 	sb_remove(root, "sys/bus/pci/devices/0000:00:01.0");
 	sb_symlink(root, "sys/bus/pci/devices/0000:00:01.0", "../../../../fifo_dir");
 	r = run("-i %s topo --json", root);
@@ -144,7 +142,6 @@ static void test_02_no_reads_outside(void **state)
 	/* The root port's Express capability is found, its link left to sysfs attributes. */
 	assert_non_null(strstr(r.out, "\"root_port\""));
 	tu_output_free(&r);
-	free(fifo);
 	drop_tree(root);
 }
 

@@ -168,6 +168,17 @@ void sb_symlink(const char *root, const char *rel, const char *target)
 	free(p);
 }
 
+void sb_fifo(const char *root, const char *rel)
+{
+	char *p = join(root, rel);
+
+	mkparent(root, rel);
+	unlink(p);
+	if (mkfifo(p, 0600))
+		fail_msg("mkfifo %s: %s", p, strerror(errno));
+	free(p);
+}
+
 void sb_remove(const char *root, const char *rel)
 {
 	char *p = join(root, rel);

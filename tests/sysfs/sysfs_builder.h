@@ -50,6 +50,8 @@ void sb_write(const char *root, const char *rel, const void *data, size_t len);
 void sb_printf(const char *root, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void sb_symlink(const char *root, const char *rel, const char *target);
+/* A FIFO at @rel, in place of the file there. */
+void sb_fifo(const char *root, const char *rel);
 void sb_remove(const char *root, const char *rel);
 
 /*

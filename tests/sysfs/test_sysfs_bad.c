@@ -298,17 +298,6 @@ static void fresh_tree(const char *root)
 	valid_tree(root);
 }
 
-/* A FIFO at @rel in @root, in place of what the tree has there. */
-static void fifo_at(const char *root, const char *rel)
-{
-	char *p;
-
-	sb_remove(root, rel);
-	assert_true(asprintf(&p, "%s/%s", root, rel) > 0);
-	assert_int_equal(mkfifo(p, 0600), 0);
-	free(p);
-}
-
 /*
  * A FIFO where a file goes reads as empty (nobody writes to it): the
  * reason says it is a FIFO, not that "" is a bad value.  An empty
@@ -327,7 +316,7 @@ static void test_fifo_for_a_file(void **state)
 
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		fresh_tree(c->root);
-		fifo_at(c->root, at[i][0]);
+		sb_fifo(c->root, at[i][0]);
 		snprintf(want, sizeof(want), "%s: %s", at[i][0], at[i][1]);
 		fails_with(c->root, want, NULL);
 	}
