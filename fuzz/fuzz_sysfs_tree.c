@@ -410,6 +410,7 @@ static void restore(void)
 		lay_template(touched[i]);
 	}
 	nr_touched = 0;
+	dirs_moved = false;	/* the template again, every directory in place */
 }
 
 /* One edit: op, path, then a length byte and that many bytes of payload. */
@@ -614,7 +615,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 	fuzz_tmp_is_clean();
 	restore();
-	dirs_moved = false;
 	/* The restore is checked now and then: cheap, and a drift shows at once. */
 	if (!(++inputs % 64))
 		check_tree();
